@@ -1,0 +1,21 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+import { projects } from "./vitest.workspace.ts";
+
+const pkg = (p: string) => fileURLToPath(new URL(`./packages/${p}`, import.meta.url));
+
+export default defineConfig({
+  resolve: {
+    // Tests run against the TypeScript sources of sibling packages, not their dist.
+    alias: [
+      { find: /^@radcam\/core\/testing$/, replacement: pkg('core/src/testing.ts') },
+      { find: /^@radcam\/([a-z-]+)$/, replacement: pkg('$1/src/index.ts') },
+    ],
+  },
+  test: {
+    projects,
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    pool: 'forks',
+  },
+});
