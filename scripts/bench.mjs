@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// `pnpm bench NAME [args…]` builds the packages, then runs packages/*/bench/NAME.ts with tsx.
+// `pnpm bench NAME [args…]`: the root script builds the packages (turbo), then this runs
+// packages/*/bench/NAME.ts with tsx.
 // Every benchmark prints a table and writes bench-results/NAME.json at the repo root.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,11 +18,6 @@ const [name, ...args] = process.argv.slice(2);
 if (!name || !benches[name]) {
   console.error(`usage: pnpm bench NAME [args]\navailable: ${Object.keys(benches).sort().join(', ') || '(none)'}`);
   process.exit(name ? 1 : 0);
-}
-if (!process.env.RADCAM_BENCH_NO_BUILD) {
-  execFileSync(process.execPath, [join(root, 'node_modules/turbo/bin/turbo'), 'run', 'build', '--output-logs=errors-only'], {
-    cwd: root, stdio: 'inherit', env: { ...process.env, TURBO_TELEMETRY_DISABLED: '1' },
-  });
 }
 const r = spawnSync(process.execPath, ['--import', 'tsx', benches[name], ...args], { cwd: root, stdio: 'inherit' });
 process.exit(r.status ?? 1);
