@@ -19,5 +19,7 @@ if (!name || !benches[name]) {
   console.error(`usage: pnpm bench NAME [args]\navailable: ${Object.keys(benches).sort().join(', ') || '(none)'}`);
   process.exit(name ? 1 : 0);
 }
-const r = spawnSync(process.execPath, ['--import', 'tsx', benches[name], ...args], { cwd: root, stdio: 'inherit' });
+// Benchmarks run on the TypeScript sources (the root tsconfig maps @radcam/* to packages/*/src).
+const env = { ...process.env, TSX_TSCONFIG_PATH: join(root, 'tsconfig.json') };
+const r = spawnSync(process.execPath, ['--import', 'tsx', benches[name], ...args], { cwd: root, stdio: 'inherit', env });
 process.exit(r.status ?? 1);
