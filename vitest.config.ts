@@ -8,7 +8,8 @@ export default defineConfig({
   resolve: {
     // Tests run against the TypeScript sources of sibling packages, not their dist.
     alias: [
-      { find: /^@radcam\/core\/testing$/, replacement: pkg('core/src/testing.ts') },
+      // subpath entries: @radcam/core/testing, @radcam/radiomics/conformance, …/register
+      { find: /^@radcam\/([a-z-]+)\/([a-z-]+)$/, replacement: pkg('$1/src/$2.ts') },
       { find: /^@radcam\/([a-z-]+)$/, replacement: pkg('$1/src/index.ts') },
     ],
   },

@@ -1,3 +1,13 @@
 #!/usr/bin/env node
-import { PACKAGE_NAME } from './index.js';
-console.log(PACKAGE_NAME);
+import { main } from './index.js';
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    // main never throws; this is the last line of defence.
+    process.stderr.write(`radcam: E_INTERNAL: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,90 @@
+/**
+ * `pnpm bench radiomics`: every IBSI family on a ~400 000-voxel irregular blob in a
+ * 128×128×64 CT-like volume (single thread). Prints per-family times and writes
+ * bench-results/radiomics.json.
+ *
+ * Reference point (issue 3): PyRadiomics needs ≈ 2.2 s single-threaded for its seven classes
+ * (shape, firstorder, glcm, glrlm, glszm, gldm, ngtdm) on such an ROI; shape alone 1.5 s.
+ */
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createRng, createVolume } from '@radcam/core';
+import { extractFeatures, type ExtractFeaturesSettings } from '@radcam/radiomics';
+
+function makeCase(nx: number, ny: number, nz: number, axes: [number, number, number], seed: number) {
+  const rng = createRng(seed);
+  const img = new Float32Array(nx * ny * nz);
+  const msk = new Uint8Array(nx * ny * nz);
+  const cx = nx / 2, cy = ny / 2, cz = nz / 2;
+  let count = 0;
+  for (let k = 0; k < nz; k++) for (let j = 0; j < ny; j++) for (let i = 0; i < nx; i++) {
+    const l = i + nx * (j + ny * k);
+    const x = (i - cx) / axes[0], y = (j - cy) / axes[1], z = (k - cz) / axes[2];
+    const r = Math.sqrt(x * x + y * y + z * z);
+    const th = Math.atan2(y, x), ph = Math.acos(Math.max(-1, Math.min(1, z / (r || 1))));
+    const bound = 1 + 0.12 * Math.sin(3 * th) * Math.sin(2 * ph) + 0.06 * Math.cos(5 * th + 1);
+    const inside = r <= bound;
+    if (inside) count++;
+    msk[l] = inside ? 1 : 0;
+    // CT-like: soft tissue ~40 HU with texture, a necrotic core, fat/air outside
+    const tex = 25 * Math.sin(i / 4) * Math.cos(j / 5) + 15 * Math.sin(k / 3 + i / 7);
+    const base = inside ? (r < 0.4 ? 10 : 45) + tex : -90 + 10 * Math.sin(j / 9);
+    img[l] = Math.round(base + 12 * rng.normal());
+  }
+  const spacing: [number, number, number] = [0.9, 0.9, 1.5];
+  return { image: createVolume(img, [nx, ny, nz], { spacing }), mask: createVolume(msk, [nx, ny, nz], { spacing }), count };
+}
+
+const settings: ExtractFeaturesSettings = {
+  discretisation: { method: 'fbs', binWidth: 25 },
+  ivh: { method: 'none' },
+};
+const pyradiomicsLike: ExtractFeaturesSettings = {
+  ...settings,
+  families: ['morphology', 'intensity_statistics', 'intensity_histogram', 'glcm', 'glrlm', 'glszm', 'ngldm', 'ngtdm'],
+  texture: { aggregations: ['3D_avg'] },
+};
+
+// warm-up (JIT) on a small case
+const warm = makeCase(40, 40, 24, [15, 14, 8], 2);
+extractFeatures(warm.image, warm.mask, settings);
+
+const c = makeCase(128, 128, 64, [60, 57, 29], 1);
+console.log(`ROI: ${c.count} voxels in ${c.image.size.join('×')} (spacing ${c.image.spacing.join('×')} mm)`);
+
+function run(label: string, s: ExtractFeaturesSettings) {
+  const t0 = performance.now();
+  const r = extractFeatures(c.image, c.mask, s);
+  const total = performance.now() - t0;
+  const rows = Object.entries(r.diagnostics.extractors).map(([id, d]) => ({ extractor: id, ms: +d.timeMs.toFixed(1) }));
+  const famMs = rows.reduce((a, b) => a + b.ms, 0);
+  rows.push({ extractor: '(validation, re-segmentation, discretisation)', ms: +(total - famMs).toFixed(1) });
+  rows.push({ extractor: 'TOTAL', ms: +total.toFixed(1) });
+  console.log(`\n${label}: ${Object.keys(r.features).length} features`);
+  console.table(rows);
+  return { label, features: Object.keys(r.features).length, totalMs: total, rows, moran: r.diagnostics.extractors['ibsi/morphology']?.moran_method };
+}
+
+const full = run('all eleven IBSI families, all aggregations', settings);
+const py = run('PyRadiomics-comparable classes (shape, first order, GLCM/GLRLM/GLSZM/NGLDM≈GLDM/NGTDM, 3D only)', pyradiomicsLike);
+const PYRADIOMICS_MS = 2200;
+const speedup = PYRADIOMICS_MS / py.totalMs;
+console.log(`\nPyRadiomics reference ≈ ${PYRADIOMICS_MS} ms → speed-up ${speedup.toFixed(1)}× (target ≥ 5×)`);
+
+const out = {
+  name: 'radiomics',
+  date: new Date().toISOString(),
+  node: process.version,
+  roiVoxels: c.count,
+  imageSize: c.image.size,
+  spacing: c.image.spacing,
+  runs: [full, py],
+  pyradiomicsReferenceMs: PYRADIOMICS_MS,
+  speedupVsPyradiomics: speedup,
+};
+const dir = join(process.cwd(), 'bench-results');
+mkdirSync(dir, { recursive: true });
+const tmp = join(dir, `.radiomics.json.${process.pid}.tmp`);
+writeFileSync(tmp, JSON.stringify(out, null, 2));
+renameSync(tmp, join(dir, 'radiomics.json'));
+console.log(`wrote ${join(dir, 'radiomics.json')}`);

@@ -1,0 +1,3 @@
+export * from './process.js';
+export * from './diagnostics.js';
+export * from './presets.js';
