@@ -25,6 +25,7 @@ export { LOCAL_INTENSITY_FEATURES, PEAK_RADIUS_MM, localIntensityFeatures } from
 export { percentileSorted } from './roi.js';
 export * as texture from './texture/index.js';
 export * from './processing/index.js';
+export * from './pyradiomics/index.js';
 export * from './filters/index.js';
 export { pointTransform, gradientMagnitude, lbp2D, type PointTransform } from './filters/nonlinear.js';
 

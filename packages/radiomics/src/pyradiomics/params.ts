@@ -8,7 +8,7 @@ import { RadcamError } from '@radcam/core';
 import { parse as parseYaml } from 'yaml';
 
 export type PyradiomicsClass = 'firstorder' | 'shape' | 'shape2D' | 'glcm' | 'glrlm' | 'glszm' | 'gldm' | 'ngtdm';
-export const PYRADIOMICS_CLASSES: readonly PyradiomicsClass[] = ['firstorder', 'shape', 'shape2D', 'glcm', 'glrlm', 'glszm', 'gldm', 'ngtdm'];
+export const PYRADIOMICS_CLASSES: readonly PyradiomicsClass[] = ['shape', 'shape2D', 'firstorder', 'glcm', 'glrlm', 'glszm', 'gldm', 'ngtdm'];
 
 export type PyradiomicsInterpolator = 'sitkBSpline' | 'sitkLinear' | 'sitkNearestNeighbor';
 
