@@ -1,7 +1,7 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/index.ts', 'src/register.ts', 'src/conformance.ts'],
+  entry: ['src/index.ts', 'src/register.ts', 'src/conformance.ts', 'src/voxel/worker.ts'],
   format: ['esm'],
   dts: true,
   sourcemap: true,

@@ -26,6 +26,7 @@ export { percentileSorted } from './roi.js';
 export * as texture from './texture/index.js';
 export * from './processing/index.js';
 export * from './pyradiomics/index.js';
+export * from './voxel/index.js';
 export * from './filters/index.js';
 export { pointTransform, gradientMagnitude, lbp2D, type PointTransform } from './filters/nonlinear.js';
 
