@@ -20,3 +20,4 @@ export {
 } from './params.js';
 export { IBSI_PYRADIOMICS_MAP, ibsiToPyradiomics, pyradiomicsToIbsi, type IbsiPyradiomicsEntry } from './mapping.js';
 export { binEdges as pyradiomicsBinEdges } from './discretize.js';
+export { pyradiomicsMesh, pyradiomicsCubeTriangles, type PyradiomicsMesh } from './marching-cubes.js';

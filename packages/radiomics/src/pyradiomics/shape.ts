@@ -1,11 +1,12 @@
 /**
- * PyRadiomics 3D shape features (`shape.py` + `cshape.c`): a marching-cubes mesh of the ROI
- * (vertices at edge midpoints of the 1-voxel zero-padded mask) gives MeshVolume and SurfaceArea;
+ * PyRadiomics 3D shape features (`shape.py` + `cshape.c`): PyRadiomics' own marching-cubes mesh
+ * of the ROI (`./marching-cubes.ts`; vertices at edge midpoints of the 1-voxel zero-padded mask)
+ * gives MeshVolume and SurfaceArea;
  * the diameters are the largest distances between mesh vertices (in one axial slice, one
  * coronal row, one sagittal column, or anywhere); axis lengths come from the eigenvalues of the
  * population covariance of the ROI voxel centres in mm.
  */
-import { meshMeasures } from '../morphology/marching-cubes.js';
+import { pyradiomicsMesh } from './marching-cubes.js';
 import { symmetricEigenvalues } from './numeric.js';
 
 export const SHAPE_NAMES = [
@@ -32,22 +33,31 @@ function pad1(mask: Uint8Array, nx: number, ny: number, nz: number): { m: Uint8A
 export function meshDiameters(mask: Uint8Array, nx: number, ny: number, nz: number, spacing: readonly [number, number, number]): [number, number, number, number] {
   const { m, n } = pad1(mask, nx, ny, nz);
   const [px, py, pz] = n;
-  // vertices: midpoints of edges joining an inside and an outside voxel (doubled index coordinates)
-  const kx: number[] = [], ky: number[] = [], kz: number[] = [];
+  // vertices: midpoints of edges joining an inside and an outside voxel (doubled index coordinates),
+  // the vertex set of PyRadiomics' mesh (cshape.c stores one vertex per crossing grid edge)
+  const sx = 1, sy = px, sz = px * py;
+  let nv = 0;
+  for (let p = 0; p < m.length; p++) {
+    const a = m[p]!;
+    const x = p % px, y = Math.floor(p / px) % py, z = Math.floor(p / sz);
+    if (x + 1 < px && a !== m[p + sx]) nv++;
+    if (y + 1 < py && a !== m[p + sy]) nv++;
+    if (z + 1 < pz && a !== m[p + sz]) nv++;
+  }
+  const KX = new Int32Array(nv), KY = new Int32Array(nv), KZ = new Int32Array(nv);
+  let k = 0;
   for (let z = 0; z < pz; z++) {
     for (let y = 0; y < py; y++) {
       for (let x = 0; x < px; x++) {
         const p = x + px * (y + py * z);
         const a = m[p]!;
-        if (x + 1 < px && a !== m[p + 1]) { kx.push(2 * x + 1); ky.push(2 * y); kz.push(2 * z); }
-        if (y + 1 < py && a !== m[p + px]) { kx.push(2 * x); ky.push(2 * y + 1); kz.push(2 * z); }
-        if (z + 1 < pz && a !== m[p + px * py]) { kx.push(2 * x); ky.push(2 * y); kz.push(2 * z + 1); }
+        if (x + 1 < px && a !== m[p + sx]) { KX[k] = 2 * x + 1; KY[k] = 2 * y; KZ[k++] = 2 * z; }
+        if (y + 1 < py && a !== m[p + sy]) { KX[k] = 2 * x; KY[k] = 2 * y + 1; KZ[k++] = 2 * z; }
+        if (z + 1 < pz && a !== m[p + sz]) { KX[k] = 2 * x; KY[k] = 2 * y; KZ[k++] = 2 * z + 1; }
       }
     }
   }
-  const nv = kx.length;
   const X = new Float64Array(nv), Y = new Float64Array(nv), Z = new Float64Array(nv);
-  const KX = Int32Array.from(kx), KY = Int32Array.from(ky), KZ = Int32Array.from(kz);
   for (let i = 0; i < nv; i++) {
     X[i] = (KX[i]! / 2) * spacing[0];
     Y[i] = (KY[i]! / 2) * spacing[1];
@@ -71,7 +81,7 @@ export function meshDiameters(mask: Uint8Array, nx: number, ny: number, nz: numb
 /** PyRadiomics shape features of a binary ROI box with voxel spacing (x, y, z). */
 export function shapeFeatures(mask: Uint8Array, nx: number, ny: number, nz: number, spacing: readonly [number, number, number]): Record<string, number> {
   const { m, n } = pad1(mask, nx, ny, nz);
-  const mesh = meshMeasures(m, n, [spacing[0], spacing[1], spacing[2]]);
+  const mesh = pyradiomicsMesh(m, n, spacing);
   const V = mesh.volume;
   const A = mesh.area;
   let np = 0, sx = 0, sy = 0, sz = 0;
