@@ -94,7 +94,8 @@ interface GridCacheEntry {
   source: unknown;
   morph: Mask;
   intensity: Mask;
-  nLevels: number;
+  requested: number | undefined;
+  sourceLevels: number | undefined;
   grid: TextureGrid;
 }
 
@@ -124,7 +125,7 @@ export function textureGridFromContext(
   const key = `ibsi/texture-grid:${pad}`;
   const hit = context.cache.get(key) as GridCacheEntry | undefined;
   const wantLevels = settings.nLevels;
-  if (hit && hit.source === source && hit.morph === mask && hit.intensity === intensityMask && (wantLevels === undefined || wantLevels === hit.nLevels)) {
+  if (hit && hit.source === source && hit.morph === mask && hit.intensity === intensityMask && hit.requested === wantLevels && hit.sourceLevels === cached?.nLevels) {
     return hit.grid;
   }
 
@@ -168,7 +169,7 @@ export function textureGridFromContext(
     throw new RadcamError('E_EMPTY_ROI', 'the texture ROI is empty', { expected: 'at least one voxel inside the intensity mask', found: '0' });
   }
   const grid = buildTextureGrid(levels, image.size, nLevels, { pad, morphMask: mask.data, roiMask: im });
-  context.cache.set(key, { source, morph: mask, intensity: intensityMask, nLevels, grid } satisfies GridCacheEntry);
+  context.cache.set(key, { source, morph: mask, intensity: intensityMask, requested: wantLevels, sourceLevels: cached?.nLevels, grid } satisfies GridCacheEntry);
   return grid;
 }
 

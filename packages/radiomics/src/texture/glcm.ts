@@ -6,7 +6,7 @@ import { RadcamError } from '@radcam/core';
 import { CountMatrix, LOG2_INT } from './accumulator.js';
 import { checkDistance, emit, matrixAggregations, tagList, textureGridFromContext, type TextureSettings } from './common.js';
 import { runDirectional, type DirectionalFamily } from './directional.js';
-import { DIRECTIONS_2D, DIRECTIONS_3D, gridOffset, type TextureGrid } from './grid.js';
+import { checkDirection, DIRECTIONS_2D, DIRECTIONS_3D, gridOffset, type TextureGrid } from './grid.js';
 import { builderGrid, paddedSlice, type BuilderOptions, type TextureMatrix } from './matrix.js';
 
 /** GLCM feature names (IBSI tags without the `cm_` prefix and aggregation suffix), in IBSI order. */
@@ -100,6 +100,7 @@ export function buildGlcm(levels: ArrayLike<number>, size: Readonly<Vec3>, nLeve
   const z = options.slice !== undefined ? paddedSlice(grid, options.slice) : -1;
   if (options.slice === undefined || z >= 0) {
     for (const dir of dirs) {
+      checkDirection(dir);
       if (options.slice !== undefined && dir[2] !== 0) {
         throw new RadcamError('E_SETTINGS', 'a 2D (single-slice) GLCM needs in-plane directions', { found: JSON.stringify(dir) });
       }

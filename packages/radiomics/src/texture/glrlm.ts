@@ -6,7 +6,7 @@ import { RadcamError } from '@radcam/core';
 import { CountMatrix } from './accumulator.js';
 import { checkDistance, emit, matrixAggregations, tagList, textureGridFromContext, type TextureSettings } from './common.js';
 import { runDirectional, type DirectionalFamily } from './directional.js';
-import { DIRECTIONS_2D, DIRECTIONS_3D, gridOffset, type TextureGrid } from './grid.js';
+import { checkDirection, DIRECTIONS_2D, DIRECTIONS_3D, gridOffset, type TextureGrid } from './grid.js';
 import {
   builderGrid, oneToN, paddedSlice, runLikeFeatures, runLikeWorkspace, RUN_LIKE_COUNT,
   type BuilderOptions, type TextureMatrix,
@@ -23,11 +23,20 @@ export function maxRunLength(grid: TextureGrid): number {
   return Math.max(grid.nx, grid.ny, grid.nz) - 2 * grid.pad;
 }
 
-/** Add the runs along `dir` in padded slice z (or the whole volume, z < 0). Columns: length − 1. */
-export function accumulateGlrlm(grid: TextureGrid, dir: Readonly<Vec3>, z: number, acc: CountMatrix): void {
+/** Reusable buffers of the whole-volume run-length pass (allocated on first use). */
+export interface GlrlmScratch {
+  len?: Int32Array;
+  hist?: Float64Array;
+}
+
+/**
+ * Add the runs along `dir` in padded slice z (or the whole volume, z < 0). Columns: length − 1.
+ * Pass the same `scratch` object to successive calls on one grid to reuse its buffers.
+ */
+export function accumulateGlrlm(grid: TextureGrid, dir: Readonly<Vec3>, z: number, acc: CountMatrix, scratch: GlrlmScratch = {}): void {
   const off = gridOffset(grid, dir[0], dir[1], dir[2]);
   if (z < 0 && off > 0) {
-    accumulateGlrlmVolume(grid, off, acc);
+    accumulateGlrlmVolume(grid, off, acc, scratch);
     return;
   }
   const { g, roi } = grid;
@@ -49,8 +58,6 @@ export function accumulateGlrlm(grid: TextureGrid, dir: Readonly<Vec3>, z: numbe
   acc.nVoxels += e - s;
 }
 
-let runScratch: { len: Int32Array; hist: Float64Array } | undefined;
-
 /**
  * Whole-volume runs without data-dependent branches (faster when runs are short and grey levels
  * alternate unpredictably). Voxels are visited in raster order, so with a positive offset the
@@ -58,18 +65,15 @@ let runScratch: { len: Int32Array; hist: Float64Array } | undefined;
  * Each voxel adds +1 at (level, len[v]) and −1 at (level, len[v] − 1) when it extends a run, which
  * telescopes to +1 at (level, run length) per run.
  */
-function accumulateGlrlmVolume(grid: TextureGrid, off: number, acc: CountMatrix): void {
+function accumulateGlrlmVolume(grid: TextureGrid, off: number, acc: CountMatrix, scratch: GlrlmScratch): void {
   const { g, roi } = grid;
   const cols = acc.cols;
   const w = cols + 1; // column 0 of the scratch histogram is a dummy sink
   const need = acc.rows * w;
-  if (!runScratch || runScratch.len.length < g.length || runScratch.hist.length < need) {
-    runScratch = {
-      len: new Int32Array(Math.max(g.length, runScratch?.len.length ?? 0)),
-      hist: new Float64Array(Math.max(need, runScratch?.hist.length ?? 0)),
-    };
-  }
-  const { len, hist } = runScratch;
+  if (!scratch.len || scratch.len.length < g.length) scratch.len = new Int32Array(g.length);
+  if (!scratch.hist || scratch.hist.length < need) scratch.hist = new Float64Array(need);
+  const len = scratch.len;
+  const hist = scratch.hist;
   for (let t = 0; t < roi.length; t++) {
     const v = roi[t]!;
     const i = g[v]!;
@@ -108,12 +112,14 @@ export function buildGlrlm(levels: ArrayLike<number>, size: Readonly<Vec3>, nLev
   const acc = new CountMatrix(grid.nPresent, cols);
   const dirs = options.directions ?? (options.slice !== undefined ? DIRECTIONS_2D : DIRECTIONS_3D);
   const z = options.slice !== undefined ? paddedSlice(grid, options.slice) : -1;
+  const scratch: GlrlmScratch = {};
   if (options.slice === undefined || z >= 0) {
     for (const dir of dirs) {
+      checkDirection(dir);
       if (options.slice !== undefined && dir[2] !== 0) {
         throw new RadcamError('E_SETTINGS', 'a 2D (single-slice) GLRLM needs in-plane directions', { found: JSON.stringify(dir) });
       }
-      accumulateGlrlm(grid, dir, z, acc);
+      accumulateGlrlm(grid, dir, z, acc, scratch);
     }
   }
   return { rowLevels: grid.levelValue.subarray(1), colValues: oneToN(cols), counts: acc, nVoxels: acc.nVoxels };
@@ -125,10 +131,11 @@ export function glrlmFamily(grid: TextureGrid): DirectionalFamily {
   const colVal = oneToN(cols);
   const ws = runLikeWorkspace(grid.nPresent, cols);
   const full = new Float64Array(RUN_LIKE_COUNT);
+  const scratch: GlrlmScratch = {};
   return {
     nFeatures: GLRLM_FEATURES.length,
     newMatrix: () => new CountMatrix(grid.nPresent, cols),
-    accumulate: (dir, z, acc) => accumulateGlrlm(grid, dir, z, acc),
+    accumulate: (dir, z, acc) => accumulateGlrlm(grid, dir, z, acc, scratch),
     features: (acc, out) => {
       runLikeFeatures(acc, lv, colVal, full, ws);
       out.set(full.subarray(0, GLRLM_FEATURES.length));

@@ -224,3 +224,11 @@ export function roiSlices(grid: TextureGrid): number[] {
   for (let z = 0; z < grid.nz; z++) if (grid.sliceStart[z + 1]! > grid.sliceStart[z]!) out.push(z);
   return out;
 }
+
+/** Throws `E_SETTINGS` unless `dir` is one of the 26 unit neighbour directions (components −1, 0, 1). */
+export function checkDirection(dir: Readonly<Vec3>): void {
+  const ok = Array.isArray(dir) && dir.length === 3 && dir.every((c) => c === -1 || c === 0 || c === 1) && dir.some((c) => c !== 0);
+  if (!ok) {
+    throw new RadcamError('E_SETTINGS', 'a texture direction must have components −1, 0 or 1 (not all 0)', { found: JSON.stringify(dir) });
+  }
+}

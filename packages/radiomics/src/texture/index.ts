@@ -28,7 +28,7 @@ export {
 } from './common.js';
 export { buildTextureGrid, DIRECTIONS_2D, DIRECTIONS_3D, type TextureGrid, type TextureGridOptions } from './grid.js';
 export { matrixEntries, runLikeFeatures, type BuilderOptions, type TextureMatrix } from './matrix.js';
-export { buildGlcm, glcmExtractor, glcmFeatures, GLCM_FEATURES, type GlcmOptions } from './glcm.js';
+export { buildGlcm, glcmExtractor, glcmFeatures, glcmWorkspace, GLCM_FEATURES, type GlcmOptions, type GlcmWorkspace } from './glcm.js';
 export { buildGlrlm, glrlmExtractor, GLRLM_FEATURES, type GlrlmOptions } from './glrlm.js';
 export {
   buildGlszm,

@@ -137,7 +137,7 @@ export const ngldmExtractor: FeatureExtractor<TextureSettings> = {
         roiVoxels: grid.roi.length,
         distance,
         alpha,
-        ...(nan.length ? { nanFeatures: nan } : {}),
+        ...(nan.length ? { nanFeatures: nan, nanReason: 'empty matrix for this aggregation' } : {}),
       },
     };
   },

@@ -42,6 +42,72 @@ export function accumulateNgtdm(grid: TextureGrid, offsets: Int32Array, z: numbe
   }
 }
 
+/**
+ * Same result as {@link accumulateNgtdm}, with the neighbourhood sums from separable box filters
+ * run as contiguous passes over the padded grid (x, then y, then z only at the ROI voxels), which
+ * streams memory instead of gathering (2δ+1)^3 − 1 scattered neighbours per voxel. Level and ROI
+ * count are packed into one float64 (count · K + level sum, K a power of two above the largest
+ * possible sum), so every pass filters a single array; all values are integers below 2^53, hence
+ * exact. Returns false (and does nothing) when the packing would not be exact.
+ */
+export function accumulateNgtdmSeparable(grid: TextureGrid, distance: number, planar: boolean, slices: readonly number[] | null, accFor: (z: number) => NgtdmAccumulator): boolean {
+  const { g, roi, levelValue: lv, nx, ny } = grid;
+  const r = distance;
+  const w = 2 * r + 1;
+  const nbh = planar ? w * w : w * w * w;
+  const maxLevel = lv[grid.nPresent]!;
+  const K = 2 ** Math.ceil(Math.log2(nbh * maxLevel + 1));
+  if (!(K * (nbh + 1) < 2 ** 52)) return false;
+  const N = g.length;
+  const a = new Float64Array(N);
+  for (let v = 0; v < N; v++) {
+    const c = g[v]!;
+    a[v] = c === 0 ? 0 : K + lv[c]!;
+  }
+  // x pass (flat; row wrap-around only pollutes padding columns, never read for ROI voxels).
+  const b = new Float64Array(N);
+  for (let v = r; v < N - r; v++) {
+    let s = 0;
+    for (let k = -r; k <= r; k++) s += a[v + k]!;
+    b[v] = s;
+  }
+  // y pass.
+  const c2 = a; // reuse
+  c2.fill(0);
+  for (let v = r * nx; v < N - r * nx; v++) {
+    let s = 0;
+    for (let k = -r; k <= r; k++) s += b[v + k * nx]!;
+    c2[v] = s;
+  }
+  const plane = nx * ny;
+  const ranges: Array<[number, number, number]> = slices
+    ? slices.map((z) => [z, grid.sliceStart[z]!, grid.sliceStart[z + 1]!])
+    : [[-1, 0, roi.length]];
+  for (const [z, s0, e0] of ranges) {
+    const acc = accFor(z);
+    const { n, s } = acc;
+    for (let t = s0; t < e0; t++) {
+      const v = roi[t]!;
+      let box: number;
+      if (planar) box = c2[v]!;
+      else {
+        box = 0;
+        for (let k = -r; k <= r; k++) box += c2[v + k * plane]!;
+      }
+      const i = g[v]!;
+      const li = lv[i]!;
+      box -= K + li; // exclude the centre voxel
+      const cnt = Math.floor(box / K);
+      if (cnt === 0) continue;
+      const sum = box - cnt * K;
+      n[i] = n[i]! + 1;
+      const dlt = li - sum / cnt;
+      s[i] = s[i]! + (dlt < 0 ? -dlt : dlt);
+    }
+  }
+  return true;
+}
+
 /** NGTDM result: one row per grey level present with a valid neighbourhood. */
 export interface NgtdmMatrix {
   levels: Float64Array;
@@ -152,14 +218,18 @@ function ngtdmAggregate(grid: TextureGrid, aggs: readonly ZoneAggregation[], dis
   const lv = grid.levelValue;
   const mk = (): NgtdmAccumulator => ({ n: new Float64Array(grid.nPresent + 1), s: new Float64Array(grid.nPresent + 1) });
   if (aggs.includes('2D') || aggs.includes('2_5D')) {
-    const offs = neighbourhoodOffsets(grid, distance, true);
-    const slice = mk();
+    const slices = roiSlices(grid);
     const merged = mk();
     const mean = new FeatureMean(nf);
-    for (const z of roiSlices(grid)) {
-      slice.n.fill(0);
-      slice.s.fill(0);
-      accumulateNgtdm(grid, offs, z, slice);
+    // Per-slice accumulators (n, s over compact levels): small, so all slices are kept.
+    const perSlice = new Map<number, NgtdmAccumulator>();
+    for (const z of slices) perSlice.set(z, mk());
+    if (!accumulateNgtdmSeparable(grid, distance, true, slices, (z) => perSlice.get(z)!)) {
+      const offs = neighbourhoodOffsets(grid, distance, true);
+      for (const z of slices) accumulateNgtdm(grid, offs, z, perSlice.get(z)!);
+    }
+    for (const z of slices) {
+      const slice = perSlice.get(z)!;
       let any = false;
       for (let i = 1; i <= grid.nPresent; i++) {
         if (slice.n[i]! > 0) any = true;
@@ -179,7 +249,9 @@ function ngtdmAggregate(grid: TextureGrid, aggs: readonly ZoneAggregation[], dis
   }
   if (aggs.includes('3D')) {
     const acc = mk();
-    accumulateNgtdm(grid, neighbourhoodOffsets(grid, distance, false), -1, acc);
+    if (!accumulateNgtdmSeparable(grid, distance, false, null, () => acc)) {
+      accumulateNgtdm(grid, neighbourhoodOffsets(grid, distance, false), -1, acc);
+    }
     ngtdmFeatures(acc, lv, out);
     res.set('3D', Float64Array.from(out));
   }

@@ -6,7 +6,7 @@
 import type { ExtractionContext, ExtractorResult, FeatureExtractor, Vec3 } from '@radcam/core';
 import { CountMatrix } from './accumulator.js';
 import { checkDistance, emit, FeatureMean, tagList, textureGridFromContext, zoneAggregations, type TextureSettings, type ZoneAggregation } from './common.js';
-import { neighbourhoodOffsets, roiSlices, type TextureGrid } from './grid.js';
+import { gridOffset, roiSlices, type TextureGrid } from './grid.js';
 import {
   builderGrid, oneToN, paddedSlice, runLikeFeatures, runLikeWorkspace, RUN_LIKE_COUNT,
   type BuilderOptions, type TextureMatrix,
@@ -44,35 +44,56 @@ export interface ZoneLabels {
  */
 export function labelZones(grid: TextureGrid, distance: number, planar: boolean): ZoneLabels {
   const { g, roi } = grid;
-  const all = neighbourhoodOffsets(grid, distance, planar);
-  const back = all.filter((o) => o < 0);
-  const nb = back.length;
+  // Backward half of the neighbourhood (already visited in raster order), and its leading
+  // column (dx = +δ): when the previous voxel in the row has the same grey level, every other
+  // backward neighbour is also a neighbour of that voxel and already linked to it.
+  const back: number[] = [];
+  const lead: number[] = [];
+  const zr = planar ? 0 : distance;
+  for (let dz = -zr; dz <= zr; dz++)
+    for (let dy = -distance; dy <= distance; dy++)
+      for (let dx = -distance; dx <= distance; dx++) {
+        const o = gridOffset(grid, dx, dy, dz);
+        if (o >= 0) continue;
+        back.push(o);
+        if (dx === distance) lead.push(o);
+      }
   const nroi = roi.length;
   // rix[v] = ROI index of voxel v + 1 (0 outside); reused as the final label map.
   const rix = new Int32Array(g.length);
   for (let t = 0; t < nroi; t++) rix[roi[t]!] = t + 1;
   const parent = new Int32Array(nroi);
+  const backArr = Int32Array.from(back);
+  const leadArr = Int32Array.from(lead);
   for (let t = 0; t < nroi; t++) {
-    parent[t] = t;
     const v = roi[t]!;
     const lvl = g[v]!;
-    for (let o = 0; o < nb; o++) {
-      const w = v + back[o]!;
+    // cur: root of t's set so far (−1: t is alone). Every earlier voxel has a smaller index, so
+    // linking the larger root under the smaller keeps each root the first voxel of its set.
+    let cur = -1;
+    let offs = backArr;
+    if (g[v - 1] === lvl) {
+      cur = t - 1; // the previous ROI voxel is v − 1
+      while (parent[cur] !== cur) cur = parent[cur]!;
+      offs = leadArr;
+    }
+    const no = offs.length;
+    for (let o = 0; o < no; o++) {
+      const w = v + offs[o]!;
       if (g[w] !== lvl) continue;
-      // Union the sets of t and w (the smaller root wins, so a root is its set's first voxel).
       let a = rix[w]! - 1;
       while (parent[a] !== a) {
-        parent[a] = parent[parent[a]!]!;
-        a = parent[a]!;
+        const p = parent[parent[a]!]!;
+        parent[a] = p;
+        a = p;
       }
-      let b = t;
-      while (parent[b] !== b) {
-        parent[b] = parent[parent[b]!]!;
-        b = parent[b]!;
-      }
-      if (a < b) parent[b] = a;
-      else if (b < a) parent[a] = b;
+      if (cur < 0) cur = a;
+      else if (a < cur) {
+        parent[cur] = a;
+        cur = a;
+      } else if (a > cur) parent[a] = cur;
     }
+    parent[t] = cur < 0 ? t : cur;
   }
   const zoneOfRoot = new Int32Array(nroi);
   const level = new Int32Array(nroi);
@@ -335,7 +356,7 @@ function zoneExtractor(id: string, family: string, prefix: string, names: readon
           roiVoxels: grid.roi.length,
           linkageDistance: distance,
           matricesAveraged: res.units,
-          ...(nan.length ? { nanFeatures: nan } : {}),
+          ...(nan.length ? { nanFeatures: nan, nanReason: 'no zones for this aggregation (empty matrix)' } : {}),
         },
       };
     },
