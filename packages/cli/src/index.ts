@@ -9,6 +9,8 @@ import { featuresCommand } from './commands/features.js';
 import { gradientCommand } from './commands/gradient.js';
 import { infoCommand } from './commands/info.js';
 import { synthCommand } from './commands/synth.js';
+import { studyCommand } from './commands/study.js';
+import { filterCommand } from './commands/filter.js';
 
 export const PACKAGE_NAME = '@radcam/cli';
 export const VERSION = '0.1.0';
@@ -25,8 +27,10 @@ export const COMMANDS: readonly CommandSpec[] = [
   convertCommand,
   synthCommand,
   demoCommand,
+  studyCommand,
   featuresCommand,
   gradientCommand,
+  filterCommand,
 ];
 
 /**

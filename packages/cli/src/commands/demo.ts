@@ -7,6 +7,8 @@ import { runBatch } from '../batch.js';
 import { hasApi } from '../deps.js';
 import type { CaseTask } from '../tasks.js';
 import { runSynth, synthSummaryLines, SYNTH_OPTIONS } from './synth.js';
+import { runStudyCommand } from './study.js';
+import type { StudySettings } from '@radcam/study';
 
 /** Mann–Whitney AUC of `x` for label 1 vs 0 (ties count ½); NaN values skipped. */
 export function aucOf(x: number[], labels: (0 | 1 | null)[]): number {
@@ -21,6 +23,9 @@ export function aucOf(x: number[], labels: (0 | 1 | null)[]): number {
   for (const a of pos) for (const b of neg) s += a > b ? 1 : a === b ? 0.5 : 0;
   return s / (pos.length * neg.length);
 }
+
+/** CNN epochs per fold in the demo. */
+export const DEMO_EPOCHS = 20;
 
 interface ArmRow {
   arm: string;
@@ -78,17 +83,22 @@ async function runArm(
 
 export const demoCommand: CommandSpec = {
   name: 'demo',
-  summary: 'synthesise the default cohort and run the analysis packages that are available on it',
-  usage: ['demo [--out DIR] [--jobs N] [--size N] [--seed S]'],
+  summary: 'synthesise the default cohort and run the whole three-arm study on it',
+  usage: ['demo [--out DIR] [--jobs N] [--size N] [--seed S] [--epochs N] [--skip-study]'],
   description:
     'Step 1 writes the synthetic cohort (39 patients, 69 lesions) into DIR (default ./radcam-demo)\n' +
     'and prints its summary. Step 2 extracts radiomics and gradient features of every lesion into\n' +
     'DIR/features/*.csv and prints, per arm, the feature count, run time and the single feature\n' +
-    'with the largest univariate AUC against the response label (a sanity hint, not a validated result).',
+    'with the largest univariate AUC against the response label (a sanity hint, not a validated result).\n' +
+    'Step 3 runs `radcam study` on the cohort into DIR/study with settings sized for a 2-core machine\n' +
+    '(DEMO_STUDY_SETTINGS: 5 folds, 5 repeats of the tabular arms, one CNN repeat with 16³ patches)\n' +
+    'and prints the results table and the report path. Re-running resumes from its checkpoints.',
   options: {
     out: { type: 'string', valueName: 'DIR', description: 'output directory', default: 'radcam-demo' },
     jobs: { type: 'string', valueName: 'N', description: 'worker threads for feature extraction (default: min(4, cores))' },
     'skip-features': { type: 'boolean', description: 'only synthesise the cohort' },
+    'skip-study': { type: 'boolean', description: 'stop after the feature tables' },
+    epochs: { type: 'string', valueName: 'N', description: `CNN training epochs per fold (default ${DEMO_EPOCHS})` },
     ...SYNTH_OPTIONS,
   },
   positionals: { min: 0, max: 0 },
@@ -122,7 +132,33 @@ export const demoCommand: CommandSpec = {
       ctx.out(`feature tables in ${relative(ctx.io.cwd, featDir) || '.'}/`);
     }
     for (const s of skipped) ctx.out(`skipped: ${s}`);
+    if (ctx.values['skip-study']) return;
+
+    ctx.out('');
+    ctx.out('== study');
+    const patients = new Set(cases.map((c) => c.patientId)).size;
+    const settings: StudySettings = {
+      ...DEMO_STUDY_SETTINGS,
+      cnn: { ...DEMO_STUDY_SETTINGS.cnn, epochs: intOpt(ctx.values, 'epochs', DEMO_EPOCHS, { min: 1, max: 10000 }) },
+    };
+    if (patients < (settings.folds ?? 5)) {
+      ctx.out(`skipped: the study needs at least ${settings.folds} patients for ${settings.folds}-fold CV (cohort has ${patients})`);
+      return;
+    }
+    const t0 = performance.now();
+    await runStudyCommand(ctx, summary.manifest, join(dir, 'study'), settings);
+    ctx.out(`study time: ${((performance.now() - t0) / 1000).toFixed(0)} s`);
   },
+};
+
+
+/** Study settings of `radcam demo` (sized to finish in a few minutes on 2 cores; see docs/study.md). */
+export const DEMO_STUDY_SETTINGS: StudySettings = {
+  folds: 5,
+  repeats: 5,
+  seed: 42,
+  cnn: { patch: { dims: 3, size: 16, marginMm: 5 }, model: { widths: [4, 8, 16], strides: [1, 2, 2] }, epochs: DEMO_EPOCHS, patience: 8, repeats: 1 },
+  metrics: { replicates: 1000 },
 };
 
 /** Radiomics settings preset of the demo (see docs/cli.md). */

@@ -66,7 +66,7 @@ function radix2(re: Float64Array, im: Float64Array, inverse: boolean): void {
   }
 }
 
-const chirpCache = new Map<string, { wr: Float64Array; wi: Float64Array; br: Float64Array; bi: Float64Array; m: number }>();
+const chirpCache = new Map<string, { wr: Float64Array; wi: Float64Array; br: Float64Array; bi: Float64Array; m: number; ar: Float64Array; ai: Float64Array }>();
 
 function chirp(n: number, inverse: boolean) {
   const key = `${n}:${inverse ? 1 : 0}`;
@@ -89,7 +89,8 @@ function chirp(n: number, inverse: boolean) {
     bi[k] = bi[m - k] = -wi[k]!;
   }
   radix2(br, bi, false);
-  c = { wr, wi, br, bi, m };
+  // scratch buffers reused by every transform of this length (single-threaded)
+  c = { wr, wi, br, bi, m, ar: new Float64Array(m), ai: new Float64Array(m) };
   if (chirpCache.size > 64) chirpCache.clear();
   chirpCache.set(key, c);
   return c;
@@ -97,8 +98,9 @@ function chirp(n: number, inverse: boolean) {
 
 function bluestein(re: Float64Array, im: Float64Array, inverse: boolean): void {
   const n = re.length;
-  const { wr, wi, br, bi, m } = chirp(n, inverse);
-  const ar = new Float64Array(m), ai = new Float64Array(m);
+  const { wr, wi, br, bi, m, ar, ai } = chirp(n, inverse);
+  ar.fill(0, n);
+  ai.fill(0, n);
   for (let k = 0; k < n; k++) {
     ar[k] = re[k]! * wr[k]! - im[k]! * wi[k]!;
     ai[k] = re[k]! * wi[k]! + im[k]! * wr[k]!;

@@ -2,6 +2,9 @@ import { RadcamError, type Vec3 } from '@radcam/core';
 import { fftNd, nextPowerOfTwo } from './fft.js';
 import { padIndex, type PaddingMode } from './padding.js';
 
+/** Gabor kernels are truncated at this many σ (of the envelope's wider axis, σ/min(γ, 1)). */
+export const GABOR_TRUNCATE = 7;
+
 export type GaborPlane = 'axial' | 'coronal' | 'sagittal';
 export type ComplexResponse = 'modulus' | 'real' | 'imaginary' | 'phase';
 
@@ -36,7 +39,7 @@ function planeAxes(plane: GaborPlane): [number, number, number] {
 /**
  * 2D Gabor filter applied slice by slice (IBSI 2): h = exp(−(x′² + γ²y′²)/(2σ²)) · exp(i·2πx′/λ)
  * with x′ = x cos θ + y sin θ, y′ = x sin θ − y cos θ (pixel units, σ and λ converted with the
- * largest in-plane spacing), a kernel as large as the slice, convolved through the FFT after
+ * largest in-plane spacing), a kernel as large as the slice (truncated at 7σ/min(γ, 1)), convolved through the FFT after
  * padding each slice by half the kernel size with the boundary condition.
  */
 export function gaborFilter(data: Float64Array, size: Readonly<Vec3>, spacing: Readonly<Vec3>, opts: GaborOptions): Float64Array {
@@ -57,7 +60,10 @@ export function gaborFilter(data: Float64Array, size: Readonly<Vec3>, spacing: R
     const sp = Math.max(spacing[ra]!, spacing[ca]!);
     const sigma = opts.sigmaMm / sp;
     const lambda = opts.lambdaMm / sp;
-    const K = 1 + 2 * Math.floor(Math.max(nr, nc) / 2);
+    // as large as the slice, but no larger than the envelope's 7σ reach along its wider axis
+    // (exp(−24.5) < 3e-11 of the peak): large slices then need much smaller FFTs
+    const reach = Math.ceil((GABOR_TRUNCATE * sigma) / Math.min(1, opts.gamma));
+    const K = 1 + 2 * Math.min(Math.floor(Math.max(nr, nc) / 2), reach);
     const p = (K - 1) / 2;
     const NR = nextPowerOfTwo(nr + 2 * p);
     const NC = nextPowerOfTwo(nc + 2 * p);
@@ -114,7 +120,7 @@ export function gaborFilter(data: Float64Array, size: Readonly<Vec3>, spacing: R
             const q = c + 2 * p + NC * (r + 2 * p);
             const re = sr[q]!, im = si[q]!;
             const v =
-              response === 'modulus' ? Math.hypot(re, im) : response === 'real' ? re : response === 'imaginary' ? im : Math.atan2(im, re);
+              response === 'modulus' ? Math.sqrt(re * re + im * im) : response === 'real' ? re : response === 'imaginary' ? im : Math.atan2(im, re);
             const o = base + r * strides[ra]! + c * strides[ca]!;
             if (pooling === 'max') pooled[o] = Math.max(pooled[o]!, v);
             else if (pooling === 'min') pooled[o] = Math.min(pooled[o]!, v);

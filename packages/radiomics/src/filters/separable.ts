@@ -24,7 +24,15 @@ export function applyBank(data: Float64Array, size: Readonly<Vec3>, bank: Separa
   return out ?? Float64Array.from(data);
 }
 
-/** Apply a bank under every rotation of `rots` and pool the responses voxel-wise. */
+function bankKey(bank: SeparableBank): string {
+  return bank.map((term) => term.map((k) => (k ? `${k.origin}:${Array.from(k.k).join(',')}` : '-')).join('|')).join(';');
+}
+
+/**
+ * Apply a bank under every rotation of `rots` and pool the responses voxel-wise. Rotations that
+ * give the same kernels (e.g. axis permutations of `HHH`) are computed once and weighted by their
+ * multiplicity, which leaves the pooled response unchanged.
+ */
 export function applyBankRotationInvariant(
   data: Float64Array,
   size: Readonly<Vec3>,
@@ -33,16 +41,25 @@ export function applyBankRotationInvariant(
   rots: RightAngleRotation[],
   pooling: Pooling,
 ): Float64Array {
-  let pooled: Float64Array | null = null;
+  const unique = new Map<string, { bank: SeparableBank; count: number }>();
   for (const rot of rots) {
-    const r = applyBank(data, size, bank.map((term) => rotateSeparable(term, rot)), mode);
+    const b = bank.map((term) => rotateSeparable(term, rot));
+    const key = bankKey(b);
+    const u = unique.get(key);
+    if (u) u.count++;
+    else unique.set(key, { bank: b, count: 1 });
+  }
+  let pooled: Float64Array | null = null;
+  for (const { bank: b, count } of unique.values()) {
+    const r = applyBank(data, size, b, mode);
     if (!pooled) {
       pooled = r;
+      if (pooling === 'average' && count !== 1) for (let i = 0; i < r.length; i++) pooled[i] = r[i]! * count;
       continue;
     }
     if (pooling === 'max') for (let i = 0; i < r.length; i++) pooled[i] = Math.max(pooled[i]!, r[i]!);
     else if (pooling === 'min') for (let i = 0; i < r.length; i++) pooled[i] = Math.min(pooled[i]!, r[i]!);
-    else accumulate(pooled, r);
+    else for (let i = 0; i < r.length; i++) pooled[i] = pooled[i]! + count * r[i]!;
   }
   if (!pooled) throw new RadcamError('E_SETTINGS', 'no rotations to pool');
   if (pooling === 'average') for (let i = 0; i < pooled.length; i++) pooled[i] = pooled[i]! / rots.length;

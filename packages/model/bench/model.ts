@@ -1,0 +1,132 @@
+/**
+ * `pnpm bench model [--steps N] [--quick] [--no-reference]` — ms per training step (batch 8, Adam, joint loss) and
+ * per inference batch / patch, for the default 3D (32³) and 2D (64²) models, per conv backend.
+ * Prints a table and writes bench-results/model.json.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import {
+  bceWithLogits,
+  createModel,
+  meanSquaredError,
+  selectBackend,
+  setConvImplementation,
+  type ModelConfig,
+} from '../src/index.js';
+
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const stepsArg = args.indexOf('--steps');
+const steps = stepsArg >= 0 ? Number(args[stepsArg + 1]) : quick ? 1 : 3;
+const batch = 8;
+
+interface Row {
+  model: string;
+  convKernels: string;
+  params: number;
+  'train step (ms)': number;
+  'train step (CPU ms)': number;
+  'inference batch 8 (ms)': number;
+  'inference batch 8 (CPU ms)': number;
+  'inference per patch (ms)': number;
+}
+
+/** Wall and process-CPU milliseconds of `f` (CPU time is robust to other load on the machine). */
+function timed(f: () => void): [number, number] {
+  const c = process.cpuUsage();
+  const t0 = performance.now();
+  f();
+  const d = process.cpuUsage(c);
+  return [performance.now() - t0, (d.user + d.system) / 1000];
+}
+
+function median(v: number[]): number {
+  const s = [...v].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+function run(cfg: Partial<ModelConfig>, label: string, kernels: string): Row {
+  const m = createModel(cfg, { seed: 1 });
+  const c = m.config;
+  const spatial = c.dims === 3 ? [c.inputSize, c.inputSize, c.inputSize] : [c.inputSize, c.inputSize];
+  const x = tf.randomUniform([batch, ...spatial, c.inChannels], -1, 1, 'float32', 1);
+  const y = Float32Array.from({ length: batch }, (_, i) => i % 2);
+  const opt = tf.train.adam(1e-3);
+  const vars = [...m.params.values()];
+  const step = () =>
+    tf.tidy(() => {
+      opt.minimize(
+        () => {
+          const r = m.forward(x);
+          return tf.add(bceWithLogits(r.logits, y), meanSquaredError(r.reconstruction, x)) as tf.Scalar;
+        },
+        false,
+        vars,
+      );
+    });
+  step(); // warm-up
+  const ts: number[] = [];
+  const tc: number[] = [];
+  for (let i = 0; i < steps; i++) {
+    const [w, c] = timed(step);
+    ts.push(w);
+    tc.push(c);
+  }
+  const infer = () => tf.tidy(() => m.forwardFrom(m.forwardTo(x, m.lastConvLayer), m.lastConvLayer).dataSync());
+  infer();
+  const ti: number[] = [];
+  const tic: number[] = [];
+  for (let i = 0; i < steps; i++) {
+    const [w, c] = timed(infer);
+    ti.push(w);
+    tic.push(c);
+  }
+  const row: Row = {
+    model: label,
+    convKernels: kernels,
+    params: m.parameterCount,
+    'train step (ms)': +median(ts).toFixed(1),
+    'train step (CPU ms)': +median(tc).toFixed(1),
+    'inference batch 8 (ms)': +median(ti).toFixed(1),
+    'inference batch 8 (CPU ms)': +median(tic).toFixed(1),
+    'inference per patch (ms)': +(median(ti) / batch).toFixed(2),
+  };
+  opt.dispose();
+  x.dispose();
+  m.dispose();
+  return row;
+}
+
+const backend = await selectBackend({ prefer: 'cpu' });
+const skipRef = args.includes('--no-reference');
+const rows: Row[] = [];
+const configs: [string, Partial<ModelConfig>][] = [
+  ['3D 32³ 8/16/32 (default, strides 1/2/2)', { dims: 3 }],
+  ['3D 32³ 8/16/32 strides 2/2/2', { dims: 3, strides: [2, 2, 2] }],
+  ['2D 64² 8/16/32 (default)', { dims: 2 }],
+];
+for (const [label, cfg] of configs) {
+  if (!skipRef) {
+    setConvImplementation('tfjs');
+    rows.push(run(cfg, label, 'tfjs-cpu reference'));
+  }
+  setConvImplementation('js');
+  rows.push(run(cfg, label, 'radcam JS loops'));
+  setConvImplementation('auto');
+}
+console.table(rows);
+const out = {
+  benchmark: 'model',
+  date: new Date().toISOString(),
+  node: process.version,
+  backend: backend.message,
+  loadAverage: (await import('node:os')).loadavg(),
+  batch,
+  steps,
+  rows,
+  note: 'ms per Adam step on the joint loss (BCE + MSE), median of `steps` after one warm-up; inference = logits only (no decoder).',
+};
+mkdirSync('bench-results', { recursive: true });
+writeFileSync(join('bench-results', 'model.json'), `${JSON.stringify(out, null, 2)}\n`);
+console.log('wrote bench-results/model.json');
