@@ -8,6 +8,7 @@
  */
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { cpus, loadavg } from 'node:os';
 import { createRng, createVolume } from '@radcam/core';
 import { extractFeatures, type ExtractFeaturesSettings } from '@radcam/radiomics';
 
@@ -39,10 +40,13 @@ const settings: ExtractFeaturesSettings = {
   discretisation: { method: 'fbs', binWidth: 25 },
   ivh: { method: 'none' },
 };
+// PyRadiomics' seven classes: shape (no Moran's I / Geary's C there, so they are switched off),
+// first order (statistics + histogram), GLCM, GLRLM, GLSZM, GLDM (≈ NGLDM), NGTDM; 3D only.
 const pyradiomicsLike: ExtractFeaturesSettings = {
   ...settings,
   families: ['morphology', 'intensity_statistics', 'intensity_histogram', 'glcm', 'glrlm', 'glszm', 'ngldm', 'ngtdm'],
   texture: { aggregations: ['3D_avg'] },
+  morphology: { moran: 'off' },
 };
 
 // warm-up (JIT) on a small case
@@ -52,24 +56,50 @@ extractFeatures(warm.image, warm.mask, settings);
 const c = makeCase(128, 128, 64, [60, 57, 29], 1);
 console.log(`ROI: ${c.count} voxels in ${c.image.size.join('×')} (spacing ${c.image.spacing.join('×')} mm)`);
 
+const REPEATS = Number(process.env.BENCH_REPEATS ?? 5);
+
+/**
+ * Best of REPEATS runs (the machine may be shared): per extractor the minimum time, and for the
+ * whole call the minimum wall time and the minimum process CPU time (user + system).
+ */
 function run(label: string, s: ExtractFeaturesSettings) {
-  const t0 = performance.now();
-  const r = extractFeatures(c.image, c.mask, s);
-  const total = performance.now() - t0;
-  const rows = Object.entries(r.diagnostics.extractors).map(([id, d]) => ({ extractor: id, ms: +d.timeMs.toFixed(1) }));
-  const famMs = rows.reduce((a, b) => a + b.ms, 0);
-  rows.push({ extractor: '(validation, re-segmentation, discretisation)', ms: +(total - famMs).toFixed(1) });
-  rows.push({ extractor: 'TOTAL', ms: +total.toFixed(1) });
-  console.log(`\n${label}: ${Object.keys(r.features).length} features`);
+  let bestWall = Infinity, bestCpu = Infinity, nFeat = 0;
+  const perEx = new Map<string, number>();
+  let other = Infinity;
+  let moran: unknown;
+  for (let rep = 0; rep < REPEATS; rep++) {
+    const u0 = process.cpuUsage();
+    const t0 = performance.now();
+    const r = extractFeatures(c.image, c.mask, s);
+    const wall = performance.now() - t0;
+    const u = process.cpuUsage(u0);
+    bestWall = Math.min(bestWall, wall);
+    bestCpu = Math.min(bestCpu, (u.user + u.system) / 1000);
+    nFeat = Object.keys(r.features).length;
+    let fam = 0;
+    for (const [id, d] of Object.entries(r.diagnostics.extractors)) {
+      perEx.set(id, Math.min(perEx.get(id) ?? Infinity, d.timeMs));
+      fam += d.timeMs;
+    }
+    other = Math.min(other, wall - fam);
+    moran = r.diagnostics.extractors['ibsi/morphology']?.moran_method;
+  }
+  const rows = [...perEx].map(([id, ms]) => ({ extractor: id, ms: +ms.toFixed(1) }));
+  rows.push({ extractor: '(validation, masks, discretisation)', ms: +other.toFixed(1) });
+  rows.push({ extractor: 'TOTAL wall (best)', ms: +bestWall.toFixed(1) });
+  rows.push({ extractor: 'TOTAL cpu (best)', ms: +bestCpu.toFixed(1) });
+  console.log(`\n${label}: ${nFeat} features, best of ${REPEATS}`);
   console.table(rows);
-  return { label, features: Object.keys(r.features).length, totalMs: total, rows, moran: r.diagnostics.extractors['ibsi/morphology']?.moran_method };
+  return { label, features: nFeat, totalMs: bestWall, cpuMs: bestCpu, rows, moran };
 }
 
-const full = run('all eleven IBSI families, all aggregations', settings);
-const py = run('PyRadiomics-comparable classes (shape, first order, GLCM/GLRLM/GLSZM/NGLDM≈GLDM/NGTDM, 3D only)', pyradiomicsLike);
+console.log(`load average ${loadavg().map((x) => x.toFixed(1)).join(' ')} on ${cpus().length} CPUs`);
+const full = run('all eleven IBSI families, all aggregations, exact Moran/Geary (FFT)', settings);
+const py = run('PyRadiomics-comparable classes (shape without Moran/Geary, first order, GLCM/GLRLM/GLSZM/NGLDM≈GLDM/NGTDM, 3D only)', pyradiomicsLike);
 const PYRADIOMICS_MS = 2200;
 const speedup = PYRADIOMICS_MS / py.totalMs;
-console.log(`\nPyRadiomics reference ≈ ${PYRADIOMICS_MS} ms → speed-up ${speedup.toFixed(1)}× (target ≥ 5×)`);
+const speedupCpu = PYRADIOMICS_MS / py.cpuMs;
+console.log(`\nPyRadiomics reference ≈ ${PYRADIOMICS_MS} ms → speed-up ${speedup.toFixed(1)}× by wall time, ${speedupCpu.toFixed(1)}× by CPU time (target ≥ 5×)`);
 
 const out = {
   name: 'radiomics',
@@ -81,6 +111,8 @@ const out = {
   runs: [full, py],
   pyradiomicsReferenceMs: PYRADIOMICS_MS,
   speedupVsPyradiomics: speedup,
+  speedupVsPyradiomicsCpu: speedupCpu,
+  loadAverage: loadavg(),
 };
 const dir = join(process.cwd(), 'bench-results');
 mkdirSync(dir, { recursive: true });

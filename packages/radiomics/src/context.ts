@@ -53,13 +53,19 @@ export function setTextureLevels(context: ExtractionContext, settings: Discretis
   const n = context.image.data.length;
   const levels = new Int32Array(n);
   const mask = context.intensityMask ?? context.mask;
-  const indices = maskIndices(mask);
+  const hit = context.cache.get(ROI_CACHE_KEY) as RoiEntry | undefined;
+  const indices = hit && hit.mask === mask ? hit.indices : maskIndices(mask);
   if (indices.length === 0) {
     context.cache.set(TEXTURE_LEVELS_KEY, { levels, nLevels: 0 });
     return null;
   }
-  const values = gatherValues(context.image, indices);
+  // the ROI entry (indices + values) is shared with the other extractors
+  const roi = hit && hit.mask === mask ? hit : { mask, indices, values: gatherValues(context.image, indices) };
+  context.cache.set(ROI_CACHE_KEY, roi);
+  const values = roi.values;
   const d = discretise(values, settings);
+  // same settings for the intensity histogram (the usual case): share the result
+  context.cache.set(HISTOGRAM_LEVELS_CACHE_KEY, { ...d, settings: { ...settings } } satisfies HistogramLevelsEntry);
   for (let t = 0; t < indices.length; t++) levels[indices[t]!] = d.levels[t]!;
   context.cache.set(TEXTURE_LEVELS_KEY, { levels, nLevels: d.nLevels });
   return d;

@@ -16,7 +16,8 @@ export * from './pipeline.js';
 export * from './extractors.js';
 export { roiOf, histogramLevelsOf, setTextureLevels, ROI_CACHE_KEY, HISTOGRAM_LEVELS_CACHE_KEY, TEXTURE_LEVELS_KEY, type RoiEntry, type HistogramLevelsEntry } from './context.js';
 export { MORPHOLOGY_FEATURES, morphologyFeatures, spatialAutocorrelation, type MorphologyOptions, type MorphologyResult, type MoranMode } from './morphology/features.js';
-export { meshMeasures, MC_LOOPS, CUBE_EDGES, type MeshMeasures, type LoopTriangulation } from './morphology/marching-cubes.js';
+export { meshMeasures, MC_LOOPS, CUBE_EDGES, LEWINER_TABLE, type MeshMeasures, type LoopTriangulation } from './morphology/marching-cubes.js';
+export { gridAutocorrelation, type GridAutocorrelation } from './morphology/autocorrelation.js';
 export { convexHull3D, type ConvexHull } from './morphology/convex-hull.js';
 export { ellipsoidAreaLegendre, symmetricEigenvalues3 } from './morphology/geometry.js';
 export { STATISTICS_FEATURES, HISTOGRAM_FEATURES, distributionStats, statisticsFeatures, histogramFeatures, type DistributionStats, type FamilyResult } from './families/statistics.js';
@@ -28,6 +29,7 @@ export * from './processing/index.js';
 export * from './pyradiomics/index.js';
 export * from './voxel/index.js';
 export * from './filters/index.js';
+export * from './image-types/index.js';
 export { pointTransform, gradientMagnitude, lbp2D, type PointTransform } from './filters/nonlinear.js';
 
 /**

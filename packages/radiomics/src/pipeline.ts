@@ -1,10 +1,11 @@
 /**
  * `extractFeatures(image, mask, settings)`: the IBSI 1 pipeline.
  *
- * Stages (each a separate function, so the image-processing presets of IBSI configurations
- * A–E and a PyRadiomics mode can insert theirs): validate → (resample: planned) →
- * re-segment the intensity mask → discretise (histogram / texture / IVH groups) → run the
- * extractors → assemble `{ features, diagnostics }`.
+ * Stages (each a separate function): validate → IBSI image processing (`settings.processing`:
+ * rounding, interpolation, morphological / intensity masks, re-segmentation; presets
+ * `ibsi-ct-A` … `ibsi-ct-E`) or re-segmentation of the intensity mask (`settings.resegmentation`)
+ * → discretise (histogram / texture / IVH groups) → run the extractors → assemble
+ * `{ features, diagnostics }`.
  */
 import {
   RadcamError,
@@ -19,9 +20,10 @@ import {
 } from '@radcam/core';
 import { roiOf, setTextureLevels } from './context.js';
 import { nonTextureExtractors } from './extractors.js';
-import { maskIndices } from './roi.js';
+import { countMask } from './roi.js';
 import { resolveSettings, TEXTURE_FAMILIES, type IbsiFamily, type RadiomicsSettings, type ResolvedSettings } from './settings.js';
 import * as texture from './texture/index.js';
+import { processImage, type ProcessImageResult } from './processing/process.js';
 
 /** Built-in extractors per IBSI family. */
 export function builtinExtractors(): Record<IbsiFamily, FeatureExtractor<any> | undefined> {
@@ -55,6 +57,13 @@ export interface ExtractFeaturesResult {
     extractors: Record<string, { timeMs: number; [k: string]: unknown }>;
     /** Features that are NaN, with the reason when the extractor gave one. */
     undefinedFeatures: Record<string, string>;
+    /**
+     * With `settings.processing`: the 60 IBSI diagnostic features (`img_dim_x_init_img`, …,
+     * `int_mask_max_int_reseg_roi`), the re-segmentation bounds applied and the processing time.
+     */
+    processing?: ProcessImageResult['diagnostics'];
+    resegmentation?: ProcessImageResult['resegmentation'];
+    processingMs?: number;
   };
 }
 
@@ -85,8 +94,13 @@ export function resegment(image: Volume, mask: Mask, settings: ResolvedSettings)
  * grey levels in `cache['ibsi/texture-levels']`. Empty masks are allowed here (the extractors
  * raise `E_EMPTY_ROI`), so the conformance suite can use it too.
  */
-export function createRadiomicsContext(image: Volume, mask: Mask, settings: ResolvedSettings): { context: ExtractionContext; discretisation: Record<string, unknown> } {
-  const intensityMask = resegment(image, mask, settings);
+export function createRadiomicsContext(
+  image: Volume,
+  mask: Mask,
+  settings: ResolvedSettings,
+  intensityMaskOverride?: Mask,
+): { context: ExtractionContext; discretisation: Record<string, unknown> } {
+  const intensityMask = intensityMaskOverride ?? resegment(image, mask, settings);
   const context = intensityMask === mask ? createExtractionContext(image, mask) : createExtractionContext(image, mask, intensityMask);
   const tdisc = { ...settings.texture.discretisation };
   if (tdisc.method === 'fbs' && tdisc.lowerBound === undefined && settings.resegmentation?.range) tdisc.lowerBound = settings.resegmentation.range[0];
@@ -95,6 +109,17 @@ export function createRadiomicsContext(image: Volume, mask: Mask, settings: Reso
     texture: d ? { ...tdisc, nLevels: d.nLevels, minLevel: d.minLevel, maxLevel: d.maxLevel, lowerBound: d.lowerBound, binWidth: d.binWidth } : { ...tdisc, nLevels: 0 },
   };
   return { context, discretisation };
+}
+
+/**
+ * The re-segmentation range implied by `processImage`'s bounds, in `settings.resegmentation` form,
+ * so that the FBS lower bound and the IVH range rules (IBSI: the re-segmentation range when one is
+ * set) see it. Only a finite lower bound counts; outlier bounds are data-driven and do not.
+ */
+function rangeFromProcessing(pr: ProcessImageResult): ResolvedSettings['resegmentation'] {
+  const r = pr.resegmentation.range;
+  if (!r || !Number.isFinite(r[0])) return undefined;
+  return { range: [r[0], Number.isFinite(r[1]) ? r[1] : null] };
 }
 
 function settingsFor(e: FeatureExtractor<any>, s: ResolvedSettings, builtins: Set<FeatureExtractor<any>>): Record<string, unknown> {
@@ -125,13 +150,27 @@ export function extractFeatures(image: Volume, mask: Mask, settings: ExtractFeat
   validateVolume(mask);
   assertSameGeometry(image, mask);
   const { extractors: explicit, ...rest } = settings;
-  const resolved = resolveSettings({ params: rest });
+  const resolvedIn = resolveSettings({ params: rest });
   const presetName = settings.preset ?? 'default';
-  const nMorph = maskIndices(mask).length;
+  let work: Volume = image;
+  let morphMask: Mask = mask;
+  let processed: ProcessImageResult | undefined;
+  let processingMs: number | undefined;
+  let resolved = resolvedIn;
+  if (resolvedIn.processing) {
+    const t0 = performance.now();
+    processed = processImage(image, mask, resolvedIn.processing);
+    processingMs = performance.now() - t0;
+    work = processed.image;
+    morphMask = processed.morphMask;
+    const range = rangeFromProcessing(processed);
+    if (range) resolved = { ...resolvedIn, resegmentation: range };
+  }
+  const nMorph = countMask(morphMask);
   if (nMorph === 0) {
     throw new RadcamError('E_EMPTY_ROI', 'mask is empty', { expected: 'at least one voxel inside the ROI', found: '0' });
   }
-  const { context, discretisation } = createRadiomicsContext(image, mask, resolved);
+  const { context, discretisation } = createRadiomicsContext(work, morphMask, resolved, processed?.intensityMask);
   const roi = (() => {
     try {
       return roiOf(context);
@@ -188,17 +227,24 @@ export function extractFeatures(image: Volume, mask: Mask, settings: ExtractFeat
       features[k] = val;
     }
   }
-  const { extractors: _x, ...settingsOut } = resolved;
+  if (processed && resolved.diagnosticsAsFeatures) {
+    for (const [k, v] of Object.entries(processed.diagnostics)) {
+      if (k in features) throw new RadcamError('E_SETTINGS', `feature "${k}" is produced twice`, { found: 'processing diagnostics' });
+      features[k] = v;
+    }
+  }
+  const { extractors: _x, ...settingsOut } = resolvedIn;
   void _x;
   return {
     features,
     diagnostics: {
       preset: presetName,
       settings: settingsOut,
-      roi: { voxels: nMorph, intensityVoxels: roi.indices.length, spacing: [...image.spacing] as [number, number, number] },
+      roi: { voxels: nMorph, intensityVoxels: roi.indices.length, spacing: [...work.spacing] as [number, number, number] },
       discretisation,
       extractors: extractorsDiag,
       undefinedFeatures,
+      ...(processed ? { processing: processed.diagnostics, resegmentation: processed.resegmentation, processingMs } : {}),
     },
   };
 }

@@ -11,6 +11,14 @@ export function maskIndices(mask: Mask): Int32Array {
   return out;
 }
 
+/** Number of voxels inside `mask` (non-zero). */
+export function countMask(mask: Mask): number {
+  const d = mask.data;
+  let n = 0;
+  for (let i = 0; i < d.length; i++) if (d[i] !== 0) n++;
+  return n;
+}
+
 /** Intensities of `image` at `indices` as Float64Array (copied). */
 export function gatherValues(image: Volume, indices: Int32Array): Float64Array {
   const out = new Float64Array(indices.length);
@@ -26,8 +34,36 @@ export function assertNonEmpty(indices: ArrayLike<number>, what: string): void {
   }
 }
 
-/** Ascending sort of a copy. */
+/**
+ * Ascending sort of a copy. Integer data spanning a modest range (CT HU, grey levels) is sorted by
+ * counting in O(n + range) — the same array as a comparison sort, much faster for large ROIs.
+ */
 export function sortedCopy(values: Float64Array): Float64Array {
+  const n = values.length;
+  if (n > 256) {
+    let lo = Infinity, hi = -Infinity, integral = true;
+    for (let i = 0; i < n; i++) {
+      const v = values[i]!;
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+      if (integral && v !== Math.floor(v)) integral = false;
+    }
+    const range = hi - lo + 1;
+    if (integral && Number.isFinite(range) && range <= Math.max(4 * n, 1 << 16) && range <= 1 << 24) {
+      const counts = new Int32Array(range);
+      for (let i = 0; i < n; i++) counts[values[i]! - lo]!++;
+      const out = new Float64Array(n);
+      let k = 0;
+      for (let b = 0; b < range; b++) {
+        const c = counts[b]!;
+        if (c === 0) continue;
+        out.fill(lo + b, k, k + c);
+        k += c;
+      }
+      // −0 sorts before +0 in a comparison sort; counting maps both to 0, which no percentile can tell apart
+      return out;
+    }
+  }
   const s = Float64Array.from(values);
   s.sort();
   return s;

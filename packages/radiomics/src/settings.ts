@@ -13,6 +13,8 @@ import type { DiscretisationSettings } from './discretisation.js';
 import type { IvhSettings } from './families/ivh.js';
 import type { MoranMode } from './morphology/features.js';
 import type { LoopTriangulation } from './morphology/marching-cubes.js';
+import { validateProcessingSettings, type ProcessingSettings } from './processing/process.js';
+import { IBSI_CT_PRESETS } from './processing/presets.js';
 
 /** The eleven IBSI 1 feature families (names as in the IBSI reference CSV `family` column). */
 export const IBSI_FAMILIES = [
@@ -55,7 +57,7 @@ export interface MorphologySettings {
   moranMaxExactVoxels?: number;
   moranSampleSize?: number;
   seed?: number;
-  /** Triangulation of non-planar marching-cubes loops (default `max-volume`, the classic tables). */
+  /** Marching-cubes triangulation (default `lewiner`: scikit-image's Lewiner tables, as the IBSI reference implementations). */
   meshTriangulation?: LoopTriangulation;
 }
 
@@ -72,6 +74,17 @@ export interface ResegmentationSettings {
  * they slot in as further optional groups and presets.
  */
 export interface RadiomicsSettings {
+  /**
+   * IBSI image processing run before everything else (`processImage`: rounding of the initial
+   * intensities, interpolation with a partial-volume mask threshold, range / outlier
+   * re-segmentation). Features are then computed on the processed image: morphology on the
+   * morphological mask, everything else on the intensity mask, and the 60 IBSI diagnostic features
+   * are reported in `diagnostics.processing`. `null` switches off a preset's processing.
+   * Do not combine with `resegmentation` (use `processing.resegmentRange` / `outlierSigma`).
+   */
+  processing?: ProcessingSettings | null;
+  /** Also report the IBSI diagnostic features of `processing` in `features` (default false). */
+  diagnosticsAsFeatures?: boolean;
   /** Families to compute (default: all eleven). */
   families?: IbsiFamily[];
   /** Default discretisation of the intensity-histogram and texture families. */
@@ -99,11 +112,29 @@ export interface PresetDefinition {
   settings: RadiomicsSettings;
 }
 
+/** The IBSI CT configurations A–E as presets: processing + discretisation + IVH + aggregations. */
+function ibsiCtPresetDefinitions(): Record<string, PresetDefinition> {
+  const out: Record<string, PresetDefinition> = {};
+  for (const [name, p] of Object.entries(IBSI_CT_PRESETS)) {
+    out[name] = {
+      description: p.description,
+      settings: {
+        processing: p.processing,
+        discretisation: { ...p.discretisation },
+        histogram: { discretisation: { ...p.discretisation } },
+        texture: { ...p.texture, aggregations: [...p.texture.aggregations], discretisation: { ...p.discretisation } },
+        ivh: { ...p.ivh },
+      },
+    };
+  }
+  return out;
+}
+
 /**
  * Named presets. `ibsi-phantom`: the IBSI 1 digital phantom conventions (no processing,
  * intensities are grey levels, distance 1, symmetric GLCM, NGLDM α = 0, IVH without
- * discretisation). Further presets (`ibsi-ct-A` … `ibsi-ct-E`, `pyradiomics`) are added by
- * `definePreset` once image processing lands.
+ * discretisation). `ibsi-ct-A` … `ibsi-ct-E`: the IBSI 1 CT-phantom configurations (the whole
+ * chain, see `IBSI_CT_PRESETS`). Further presets are added with `definePreset`.
  */
 export const PRESETS: Record<string, PresetDefinition> = {
   'ibsi-phantom': {
@@ -122,6 +153,7 @@ export const PRESETS: Record<string, PresetDefinition> = {
       ivh: { method: 'fbn', bins: 1000 },
     },
   },
+  ...ibsiCtPresetDefinitions(),
 };
 
 /** Add (or with `override`, replace) a preset. Returns a disposer. */
@@ -140,7 +172,7 @@ export function definePreset(name: string, def: PresetDefinition, options: { ove
 // ---------------------------------------------------------------------------------------------
 // validation
 
-const TOP_KEYS = ['preset', 'families', 'discretisation', 'histogram', 'texture', 'ivh', 'resegmentation', 'morphology', 'localIntensity', 'extractorIds', 'extractors', 'extractorSettings'];
+const TOP_KEYS = ['preset', 'processing', 'diagnosticsAsFeatures', 'families', 'discretisation', 'histogram', 'texture', 'ivh', 'resegmentation', 'morphology', 'localIntensity', 'extractorIds', 'extractors', 'extractorSettings'];
 const AGGS = ['2D_avg', '2D_comb', '2_5D_avg', '2_5D_comb', '3D_avg', '3D_comb', '2D', '2_5D', '3D'];
 
 function bad(key: string, expected: string, found: unknown): never {
@@ -185,6 +217,19 @@ function checkRange(v: unknown, key: string): void {
 export function validateSettings(s: unknown, where = 'settings'): asserts s is RadiomicsSettings {
   if (!isObj(s)) bad(where, 'an object', s);
   checkKeys(s, TOP_KEYS, '');
+  if (s.processing !== undefined && s.processing !== null) {
+    try {
+      validateProcessingSettings(s.processing);
+    } catch (e) {
+      if (e instanceof RadcamError) throw new RadcamError('E_SETTINGS', `processing: ${e.message}`, { cause: e });
+      throw e;
+    }
+    const r = s.resegmentation as { range?: unknown; outlierSigma?: unknown } | undefined;
+    if (r && (r.range !== undefined || r.outlierSigma !== undefined)) {
+      bad('resegmentation', 'no re-segmentation next to "processing" (use processing.resegmentRange / processing.outlierSigma)', r);
+    }
+  }
+  if (s.diagnosticsAsFeatures !== undefined && typeof s.diagnosticsAsFeatures !== 'boolean') bad('diagnosticsAsFeatures', 'true or false', s.diagnosticsAsFeatures);
   if (s.families !== undefined) {
     if (!Array.isArray(s.families) || s.families.length === 0) bad('families', 'a non-empty list of family names', s.families);
     for (const f of s.families) if (typeof f !== 'string' || !(f in FAMILY_ALIASES)) bad('families', `family names among ${IBSI_FAMILIES.join(', ')}`, f);
@@ -229,11 +274,11 @@ export function validateSettings(s: unknown, where = 'settings'): asserts s is R
     const m = s.morphology;
     if (!isObj(m)) bad('morphology', 'an object', m);
     checkKeys(m, ['moran', 'moranMaxExactVoxels', 'moranSampleSize', 'seed', 'meshTriangulation'], 'morphology');
-    if (m.moran !== undefined && !['exact', 'auto', 'sampled'].includes(m.moran as string)) bad('morphology.moran', '"exact", "auto" or "sampled"', m.moran);
+    if (m.moran !== undefined && !['exact', 'auto', 'sampled', 'off'].includes(m.moran as string)) bad('morphology.moran', '"exact", "auto", "sampled" or "off"', m.moran);
     posInt(m.moranMaxExactVoxels, 'morphology.moranMaxExactVoxels');
     posInt(m.moranSampleSize, 'morphology.moranSampleSize');
     if (m.seed !== undefined && !(typeof m.seed === 'number' && Number.isInteger(m.seed))) bad('morphology.seed', 'an integer', m.seed);
-    if (m.meshTriangulation !== undefined && !['max-volume', 'centroid', 'fan'].includes(m.meshTriangulation as string)) bad('morphology.meshTriangulation', '"max-volume", "centroid" or "fan"', m.meshTriangulation);
+    if (m.meshTriangulation !== undefined && !['lewiner', 'max-volume', 'centroid', 'fan'].includes(m.meshTriangulation as string)) bad('morphology.meshTriangulation', '"lewiner", "max-volume", "centroid" or "fan"', m.meshTriangulation);
   }
   if (s.localIntensity !== undefined) {
     if (!isObj(s.localIntensity)) bad('localIntensity', 'an object { radiusMm? }', s.localIntensity);

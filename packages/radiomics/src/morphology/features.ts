@@ -1,7 +1,8 @@
 import { createRng, type Mask, type Volume } from '@radcam/core';
 import { assertNonEmpty, maskIndices } from '../roi.js';
-import { meshMeasures } from './marching-cubes.js';
+import { meshMeasures, type LoopTriangulation } from './marching-cubes.js';
 import { convexHull3D } from './convex-hull.js';
+import { gridAutocorrelation } from './autocorrelation.js';
 import { ellipsoidAreaLegendre, symmetricEigenvalues3 } from './geometry.js';
 
 /** IBSI 1 morphology feature tags, in manual order. */
@@ -15,21 +16,29 @@ export const MORPHOLOGY_FEATURES = [
   'morph_moran_i', 'morph_geary_c',
 ] as const;
 
-export type MoranMode = 'exact' | 'auto' | 'sampled';
+export type MoranMode = 'exact' | 'auto' | 'sampled' | 'off';
+
+/** Up to this many intensity-ROI voxels Moran/Geary use the direct O(n²) pair sum (faster than the FFT there). */
+const DIRECT_PAIR_MAX = 2000;
 
 export interface MorphologyOptions {
   /**
-   * Moran's I / Geary's C are O(n²) over all voxel pairs. `exact` always sums all pairs;
+   * Moran's I / Geary's C weight every pair of intensity-ROI voxels by 1/distance. `exact` and
+   * `auto` (default) compute the exact IBSI value: an O(n²) pair sum for small ROIs, an FFT
+   * convolution on the voxel grid (O(N log N), every pair with its exact weight) otherwise.
    * `sampled` estimates both ratios from all pairs of a seeded random voxel subset (the
-   * approximation IBSI suggests); `auto` (default) is exact up to `moranMaxExactVoxels`.
+   * approximation IBSI allows). In `auto` mode ROIs above `moranMaxExactVoxels` are sampled.
+   * `off` skips both (NaN with a diagnostic), e.g. for a PyRadiomics-like shape set.
    */
   moran?: MoranMode;
-  /** Largest intensity-ROI size computed exactly in `auto` mode (default 20 000). */
+  /** `auto` mode: largest intensity ROI computed exactly (default: no limit). */
   moranMaxExactVoxels?: number;
   /** Voxels drawn in `sampled` mode (default 4 000). */
   moranSampleSize?: number;
   /** Seed of the subsampling RNG (default 1). */
   seed?: number;
+  /** Marching-cubes triangulation (default `lewiner`, as the IBSI reference implementations). */
+  meshTriangulation?: LoopTriangulation;
 }
 
 export interface MorphologyResult {
@@ -43,9 +52,9 @@ function coords(idx: Int32Array, size: readonly number[], spacing: readonly numb
   const out = new Float64Array(idx.length * 3);
   for (let t = 0; t < idx.length; t++) {
     const l = idx[t]!;
-    const k = Math.floor(l / nxy);
+    const k = (l / nxy) | 0;
     const r = l - k * nxy;
-    const j = Math.floor(r / nx);
+    const j = (r / nx) | 0;
     const i = r - j * nx;
     out[3 * t] = i * spacing[0]!;
     out[3 * t + 1] = j * spacing[1]!;
@@ -54,7 +63,7 @@ function coords(idx: Int32Array, size: readonly number[], spacing: readonly numb
   return out;
 }
 
-interface SpatialAutocorrelation { moran: number; geary: number; method: 'exact' | 'sampled'; pairs: number }
+interface SpatialAutocorrelation { moran: number; geary: number; method: 'exact' | 'sampled' | 'fft'; pairs: number }
 
 /**
  * Moran's I and Geary's C with inverse-Euclidean-distance weights over pairs of `xyz` points
@@ -68,7 +77,7 @@ export function spatialAutocorrelation(xyz: Float64Array, v: Float64Array, optio
   let ss = 0;
   for (let i = 0; i < n; i++) ss += (v[i]! - mu) ** 2;
   const mode = options.moran ?? 'auto';
-  const maxExact = options.moranMaxExactVoxels ?? 20_000;
+  const maxExact = options.moranMaxExactVoxels ?? Infinity;
   const sampled = mode === 'sampled' || (mode === 'auto' && n > maxExact);
   let sel: Int32Array;
   if (sampled && n > (options.moranSampleSize ?? 4000)) {
@@ -137,7 +146,7 @@ export function morphologyFeatures(image: Volume, morphMask: Mask, intensityMask
   let x0 = Infinity, y0 = Infinity, z0 = Infinity, x1 = -1, y1 = -1, z1 = -1;
   for (let t = 0; t < nv; t++) {
     const l = idx[t]!;
-    const k = Math.floor(l / nxy), r = l - k * nxy, j = Math.floor(r / nx), i = r - j * nx;
+    const k = (l / nxy) | 0, r = l - k * nxy, j = (r / nx) | 0, i = r - j * nx;
     if (i < x0) x0 = i; if (i > x1) x1 = i;
     if (j < y0) y0 = j; if (j > y1) y1 = j;
     if (k < z0) z0 = k; if (k > z1) z1 = k;
@@ -147,12 +156,12 @@ export function morphologyFeatures(image: Volume, morphMask: Mask, intensityMask
   const padded = new Uint8Array(px * py * pz);
   for (let t = 0; t < nv; t++) {
     const l = idx[t]!;
-    const k = Math.floor(l / nxy), r = l - k * nxy, j = Math.floor(r / nx), i = r - j * nx;
+    const k = (l / nxy) | 0, r = l - k * nxy, j = (r / nx) | 0, i = r - j * nx;
     padded[(i - x0 + 1) + px * (j - y0 + 1) + pxy * (k - z0 + 1)] = 1;
   }
 
   // mesh
-  const mesh = meshMeasures(padded, [px, py, pz], sp);
+  const mesh = meshMeasures(padded, [px, py, pz], sp, options.meshTriangulation ?? 'lewiner');
   const V = mesh.volume;
   const A = mesh.area;
   diagnostics.mesh_faces = mesh.faces;
@@ -194,7 +203,9 @@ export function morphologyFeatures(image: Volume, morphMask: Mask, intensityMask
   else diagnostics.morph_com = 'NaN: the intensities in the ROI sum to zero (no intensity-weighted centre)';
 
   let moran = NaN, geary = NaN;
-  if (iIdx.length < 2) {
+  if (options.moran === 'off') {
+    diagnostics.morph_moran_i = diagnostics.morph_geary_c = 'NaN: not computed (morphology.moran = "off")';
+  } else if (iIdx.length < 2) {
     diagnostics.morph_moran_i = diagnostics.morph_geary_c = 'NaN: needs at least two voxels';
   } else {
     let allSame = true;
@@ -202,7 +213,14 @@ export function morphologyFeatures(image: Volume, morphMask: Mask, intensityMask
     if (allSame) {
       diagnostics.morph_moran_i = diagnostics.morph_geary_c = 'NaN: constant intensity in the ROI (zero variance)';
     } else {
-      const sa = spatialAutocorrelation(ixyz, iv, options);
+      const mode = options.moran ?? 'auto';
+      const sampled = mode === 'sampled' || (mode === 'auto' && iIdx.length > (options.moranMaxExactVoxels ?? Infinity));
+      let sa: SpatialAutocorrelation;
+      if (sampled || iIdx.length <= DIRECT_PAIR_MAX) sa = spatialAutocorrelation(ixyz, iv, options);
+      else {
+        const g = gridAutocorrelation(iIdx, iv, size, sp);
+        sa = { moran: g.moran, geary: g.geary, method: 'fft', pairs: (iIdx.length * (iIdx.length - 1)) / 2 };
+      }
       moran = sa.moran; geary = sa.geary;
       diagnostics.moran_method = sa.method;
       diagnostics.moran_pairs = sa.pairs;
@@ -310,37 +328,63 @@ export function hullCandidates(m: Uint8Array, px: number, py: number, pz: number
   const NY = 2 * py, NZ = 2 * pz, NX = 2 * px;
   const rowMin = new Int32Array(NY * NZ).fill(1 << 30);
   const rowMax = new Int32Array(NY * NZ).fill(-1);
-  const upd = (X: number, Y: number, Z: number) => {
-    const r = Y + NY * Z;
-    if (X < rowMin[r]!) rowMin[r] = X;
-    if (X > rowMax[r]!) rowMax[r] = X;
-  };
+  // Row (Y, Z) extremes of the mesh vertices. A vertex lies midway between an ROI voxel and an
+  // outside 6-neighbour: x-neighbours give (2i ± 1, 2j, 2k); y- and z-neighbours give X = 2i on
+  // the rows (2j ± 1, 2k) and (2j, 2k ± 1).
   for (let k = 1; k < pz - 1; k++) for (let j = 1; j < py - 1; j++) {
-    let l = 1 + px * j + pxy * k;
-    for (let i = 1; i < px - 1; i++, l++) {
+    const base = px * j + pxy * k;
+    const Y = 2 * j, Z = 2 * k;
+    const rC = Y + NY * Z, rYm = rC - 1, rYp = rC + 1, rZm = rC - NY, rZp = rC + NY;
+    for (let i = 1; i < px - 1; i++) {
+      const l = base + i;
       if (!m[l]) continue;
-      const X = 2 * i, Y = 2 * j, Z = 2 * k;
-      if (!m[l - 1]) upd(X - 1, Y, Z);
-      if (!m[l + 1]) upd(X + 1, Y, Z);
-      if (!m[l - px]) upd(X, Y - 1, Z);
-      if (!m[l + px]) upd(X, Y + 1, Z);
-      if (!m[l - pxy]) upd(X, Y, Z - 1);
-      if (!m[l + pxy]) upd(X, Y, Z + 1);
+      const X = 2 * i;
+      if (!m[l - 1] && X - 1 < rowMin[rC]!) rowMin[rC] = X - 1;
+      if (!m[l + 1] && X + 1 > rowMax[rC]!) rowMax[rC] = X + 1;
+      if (!m[l - px]) { if (X < rowMin[rYm]!) rowMin[rYm] = X; if (X > rowMax[rYm]!) rowMax[rYm] = X; }
+      if (!m[l + px]) { if (X < rowMin[rYp]!) rowMin[rYp] = X; if (X > rowMax[rYp]!) rowMax[rYp] = X; }
+      if (!m[l - pxy]) { if (X < rowMin[rZm]!) rowMin[rZm] = X; if (X > rowMax[rZm]!) rowMax[rZm] = X; }
+      if (!m[l + pxy]) { if (X < rowMin[rZp]!) rowMin[rZp] = X; if (X > rowMax[rZp]!) rowMax[rZp] = X; }
     }
   }
-  // stage 1 candidates (x-row extremes)
+  // Stage 1: in every plane Z = const, only the vertices of the plane's 2D convex hull can be
+  // 3D hull vertices. The row extremes of a plane, in (Y, X) order, feed Andrew's monotone chain
+  // (collinear points dropped).
   let c1: number[] = [];
-  for (let Z = 0; Z < NZ; Z++) for (let Y = 0; Y < NY; Y++) {
-    const r = Y + NY * Z;
-    const lo = rowMin[r]!, hi = rowMax[r]!;
-    if (hi < 0) continue;
-    c1.push(lo, Y, Z);
-    if (hi !== lo) c1.push(hi, Y, Z);
+  const hy = new Int32Array(2 * NY + 2), hx = new Int32Array(2 * NY + 2);
+  const chY = new Int32Array(4 * NY + 4), chX = new Int32Array(4 * NY + 4);
+  for (let Z = 0; Z < NZ; Z++) {
+    let m = 0;
+    for (let Y = 0; Y < NY; Y++) {
+      const r = Y + NY * Z;
+      const lo = rowMin[r]!, hi = rowMax[r]!;
+      if (hi < 0) continue;
+      hy[m] = Y; hx[m++] = lo;
+      if (hi !== lo) { hy[m] = Y; hx[m++] = hi; }
+    }
+    if (m === 0) continue;
+    if (m <= 2) {
+      for (let t = 0; t < m; t++) c1.push(hx[t]!, hy[t]!, Z);
+      continue;
+    }
+    // points sorted by (Y, X): lower hull then upper hull; cross ≤ 0 pops (keeps strict turns)
+    let k = 0;
+    for (let t = 0; t < m; t++) {
+      while (k >= 2 && (chY[k - 1]! - chY[k - 2]!) * (hx[t]! - chX[k - 2]!) - (chX[k - 1]! - chX[k - 2]!) * (hy[t]! - chY[k - 2]!) <= 0) k--;
+      chY[k] = hy[t]!; chX[k++] = hx[t]!;
+    }
+    const lower = k + 1;
+    for (let t = m - 2; t >= 0; t--) {
+      while (k >= lower && (chY[k - 1]! - chY[k - 2]!) * (hx[t]! - chX[k - 2]!) - (chX[k - 1]! - chX[k - 2]!) * (hy[t]! - chY[k - 2]!) <= 0) k--;
+      chY[k] = hy[t]!; chX[k++] = hx[t]!;
+    }
+    // the last point repeats the first
+    for (let t = 0; t < k - 1; t++) c1.push(chX[t]!, chY[t]!, Z);
+    if (k - 1 < 1) c1.push(hx[0]!, hy[0]!, Z);
   }
-  // Further stages: along every lattice direction d (y and z axes, then the six face
-  // diagonals) a point strictly between the two extreme points of its line through d cannot be a
-  // hull vertex. Each stage keeps only the extremes of every line.
-  const DIRS: [number, number, number][] = [[0, 1, 0], [0, 0, 1], [1, 1, 0], [1, -1, 0], [1, 0, 1], [1, 0, -1], [0, 1, 1], [0, 1, -1]];
+  // Further stages across planes: along every lattice direction d with a z component, a point
+  // strictly between the two extreme points of its line through d cannot be a hull vertex.
+  const DIRS: [number, number, number][] = [[0, 0, 1], [1, 0, 1], [1, 0, -1], [0, 1, 1], [0, 1, -1]];
   for (const d of DIRS) c1 = lineExtremes(c1, d, NX, NY, NZ);
   return Float64Array.from(c1);
 }
