@@ -124,14 +124,19 @@ export function extractFilteredFeatures(image: Volume, mask: Mask, settings: Fil
   void _p;
   const resolved = resolveSettings({ ...(base.preset ? { preset: base.preset } : {}), params: baseNoPreset });
   const families = resolved.families;
+  // explicit `processing` wins; otherwise a preset's processing (e.g. `ibsi-ct-C`) runs here, once:
+  // every extractFeatures call below gets `processing: null` so that it is not applied again
+  const effProcessing: ProcessingSettings | undefined =
+    processing !== undefined ? (processing ?? undefined) : (resolved.processing ?? undefined);
 
   // 1. processing
   let img: Volume = image;
   let morphMask: Mask = mask;
   let intensityMask: Mask;
   let procDiag: ProcessImageResult['diagnostics'] | undefined;
-  let originalSettings: ExtractFeaturesSettings = base;
-  if (processing) {
+  let originalSettings: ExtractFeaturesSettings = { ...base, processing: null };
+  if (effProcessing) {
+    const processing = effProcessing;
     const targetSpacing: Vec3 = [0, 0, 0];
     for (let c = 0; c < 3; c++) targetSpacing[c] = processing.resample?.spacing[c] ?? image.spacing[c]!;
     const reaches = imageTypes.map((t) => imageTypeReach(t, targetSpacing));
@@ -147,7 +152,7 @@ export function extractFilteredFeatures(image: Volume, mask: Mask, settings: Fil
     intensityMask = p.intensityMask;
     procDiag = p.diagnostics;
     const reseg = resegFromProcessing(processing);
-    if (reseg && !base.resegmentation) originalSettings = { ...base, resegmentation: reseg };
+    if (reseg && !base.resegmentation) originalSettings = { ...originalSettings, resegmentation: reseg };
   } else {
     intensityMask = resegment(image, mask, resolved);
   }
@@ -202,7 +207,7 @@ export function extractFilteredFeatures(image: Volume, mask: Mask, settings: Fil
     const t0 = performance.now();
     const response = applyImageType(src, t);
     const t1 = performance.now();
-    const r = extractFeatures(response, imask, { ...filteredSettings, families: nonMorph });
+    const r = extractFeatures(response, imask, { ...filteredSettings, processing: null, families: nonMorph });
     const t2 = performance.now();
     const undef: Record<string, string> = {};
     for (const [k, v] of Object.entries(r.features)) {

@@ -90,6 +90,22 @@ describe('extractFilteredFeatures', () => {
     expect(() => extractFilteredFeatures(flat, mask, { imageTypes: [{ filter: 'mean', support: 3 }], resegmentation: { range: [50, 60] } })).toThrowError(/re-segmentation/);
   });
 
+  it('runs a preset\'s processing exactly once (same result as the explicit processing settings)', async () => {
+    const { IBSI_CT_PRESETS } = await import('../processing/presets.js');
+    const preset = IBSI_CT_PRESETS['ibsi-ct-C'];
+    const ct = geometry(Float32Array.from({ length: n }, (_, i) => -300 + ((i * 37) % 600)), size);
+    const opts = { imageTypes: ['original', { filter: 'mean', support: 3 }] as ImageTypeSpec[], families: ['intensity_statistics'] as never };
+    const viaPreset = extractFilteredFeatures(ct, mask, { ...opts, preset: 'ibsi-ct-C' });
+    const explicit = extractFilteredFeatures(ct, mask, { ...opts, preset: 'ibsi-ct-C', processing: preset.processing });
+    expect(Object.keys(viaPreset.features).length).toBeGreaterThan(0);
+    expect(viaPreset.features).toEqual(explicit.features);
+    // and the original image's features equal the plain pipeline's with the same preset
+    const { extractFeatures } = await import('../pipeline.js');
+    const plain = extractFeatures(ct, mask, { preset: 'ibsi-ct-C', families: ['intensity_statistics'] } as never);
+    expect(viaPreset.features.stat_mean).toBeCloseTo(plain.features.stat_mean!, 10);
+    expect(viaPreset.diagnostics).toBeDefined();
+  });
+
   it('rejects bad image types with typed errors', () => {
     const code = (f: () => unknown) => {
       try {
