@@ -1,7 +1,11 @@
 /**
- * `pnpm bench model [--steps N] [--quick] [--no-reference]` — ms per training step (batch 8, Adam, joint loss) and
- * per inference batch / patch, for the default 3D (32³) and 2D (64²) models, per conv backend.
- * Prints a table and writes bench-results/model.json.
+ * `pnpm bench model [--steps N] [--quick] [--no-reference]` — ms per training step (batch 8, Adam,
+ * joint loss) and per inference batch / patch, for the default 3D (32³) and 2D (64²) models and the
+ * strides-2/2/2 3D variant (the issue's FLOP budget: CAM layer 4³), with three convolution kernel
+ * sets: the tfjs-cpu reference kernels, radcam's JS loops and radcam's WebAssembly SIMD kernels.
+ * Wall and process-CPU time (the machine may be shared). Prints a table and writes
+ * bench-results/model.json. The reference kernels are slow (seconds per step): they are timed on
+ * one step after the warm-up unless --steps is given.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,13 +16,16 @@ import {
   meanSquaredError,
   selectBackend,
   setConvImplementation,
+  wasmConvAvailable,
+  type ConvImplementation,
   type ModelConfig,
 } from '../src/index.js';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const stepsArg = args.indexOf('--steps');
-const steps = stepsArg >= 0 ? Number(args[stepsArg + 1]) : quick ? 1 : 3;
+const stepsGiven = stepsArg >= 0;
+const steps = stepsGiven ? Number(args[stepsArg + 1]) : quick ? 1 : 5;
 const batch = 8;
 
 interface Row {
@@ -46,7 +53,7 @@ function median(v: number[]): number {
   return s[Math.floor(s.length / 2)]!;
 }
 
-function run(cfg: Partial<ModelConfig>, label: string, kernels: string): Row {
+function run(cfg: Partial<ModelConfig>, label: string, kernels: string, steps: number): Row {
   const m = createModel(cfg, { seed: 1 });
   const c = m.config;
   const spatial = c.dims === 3 ? [c.inputSize, c.inputSize, c.inputSize] : [c.inputSize, c.inputSize];
@@ -106,13 +113,18 @@ const configs: [string, Partial<ModelConfig>][] = [
   ['3D 32³ 8/16/32 strides 2/2/2', { dims: 3, strides: [2, 2, 2] }],
   ['2D 64² 8/16/32 (default)', { dims: 2 }],
 ];
+const impls: [ConvImplementation, string][] = [
+  ['tfjs', 'tfjs-cpu reference'],
+  ['js', 'radcam JS loops'],
+  ['wasm', 'radcam wasm SIMD'],
+];
+if (!wasmConvAvailable()) console.warn('WebAssembly SIMD is not available: the wasm rows fall back to the JS loops');
 for (const [label, cfg] of configs) {
-  if (!skipRef) {
-    setConvImplementation('tfjs');
-    rows.push(run(cfg, label, 'tfjs-cpu reference'));
+  for (const [impl, name] of impls) {
+    if (impl === 'tfjs' && skipRef) continue;
+    setConvImplementation(impl);
+    rows.push(run(cfg, label, name, impl === 'tfjs' && !stepsGiven ? 1 : steps));
   }
-  setConvImplementation('js');
-  rows.push(run(cfg, label, 'radcam JS loops'));
   setConvImplementation('auto');
 }
 console.table(rows);
@@ -125,6 +137,8 @@ const out = {
   batch,
   steps,
   rows,
+  targets: 'issue 6: ≤ 37 ms per 3D train step and ≤ 9 ms per 2D train step (2× PyTorch 1.13 single-threaded: 18.4 / 4.4 ms)',
+  wasmSimd: wasmConvAvailable(),
   note: 'ms per Adam step on the joint loss (BCE + MSE), median of `steps` after one warm-up; inference = logits only (no decoder).',
 };
 mkdirSync('bench-results', { recursive: true });

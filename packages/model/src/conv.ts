@@ -16,6 +16,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { RadcamError } from '@radcam/core';
+import { wasmConvAvailable, wasmConvBackward, wasmConvForward } from './kernels/wasm.js';
 
 type CustomFn = Parameters<typeof tf.customGrad>[0];
 
@@ -393,24 +394,53 @@ function vals(t: tf.Tensor): Float32Array {
   return d instanceof Float32Array ? d : Float32Array.from(d as ArrayLike<number>);
 }
 
+/** Options of `convSame`. */
+export interface ConvSameOptions {
+  /**
+   * Compute the gradient w.r.t. x (default true). false → the x gradient is returned as zeros
+   * without computing it: for a first layer whose input is data (saves the col2im back-prop of
+   * the largest layer in a training step). Kernel and bias gradients are unaffected.
+   */
+  inputGradient?: boolean;
+}
+
 /**
  * Differentiable 'same' convolution (2D or 3D by rank) with optional per-channel bias, computed
- * by the loops above: `conv(x, kernel, stride, bias?)`.
+ * by radcam's kernels: the WebAssembly SIMD ones (src/kernels/wasm.ts) when the engine supports
+ * them and `setConvImplementation` is not 'js', else the JS loops above.
+ * `conv(x, kernel, stride, bias?)`.
  */
-export function convSame(x: tf.Tensor, kernel: tf.Tensor, stride: number, bias?: tf.Tensor | null): tf.Tensor {
+export function convSame(
+  x: tf.Tensor,
+  kernel: tf.Tensor,
+  stride: number,
+  bias?: tf.Tensor | null,
+  options: ConvSameOptions = {},
+): tf.Tensor {
+  const needDx = options.inputGradient ?? true;
   const s = convShape(x.shape, kernel.shape, stride);
   const dims = x.rank - 2;
   const outShape = dims === 3 ? [s.N, s.oD, s.oH, s.oW, s.Co] : [s.N, s.oH, s.oW, s.Co];
+  const useWasm = mode !== 'js' && wasmConvAvailable();
   const forward = (xt: tf.Tensor, wt: tf.Tensor, bt?: tf.Tensor) => {
     const X = vals(xt);
     const Wt = vals(wt);
-    const O = convForward(s, X, Wt, bt ? vals(bt) : null);
+    const B = bt ? vals(bt) : null;
+    const O = useWasm ? wasmConvForward(s, X, Wt, B) : convForward(s, X, Wt, B);
     return {
       value: tf.tensor(O, outShape, 'float32'),
       gradFunc: (dy: tf.Tensor) => {
         const DY = vals(dy);
-        const dx = tf.tensor(convBackpropInput(s, DY, Wt), xt.shape, 'float32');
-        const dw = tf.tensor(convBackpropFilter(s, X, DY), wt.shape, 'float32');
+        let dx: tf.Tensor;
+        let dw: tf.Tensor;
+        if (useWasm) {
+          const g = wasmConvBackward(s, X, Wt, DY, needDx);
+          dx = g.dx ? tf.tensor(g.dx, xt.shape, 'float32') : tf.zeros(xt.shape, 'float32');
+          dw = tf.tensor(g.dw, wt.shape, 'float32');
+        } else {
+          dx = needDx ? tf.tensor(convBackpropInput(s, DY, Wt), xt.shape, 'float32') : tf.zeros(xt.shape, 'float32');
+          dw = tf.tensor(convBackpropFilter(s, X, DY), wt.shape, 'float32');
+        }
         if (!bt) return [dx, dw];
         const db = new Float64Array(s.Co);
         for (let i = 0; i < DY.length; i += s.Co) for (let c = 0; c < s.Co; c++) db[c] = db[c]! + DY[i + c]!;
@@ -422,21 +452,41 @@ export function convSame(x: tf.Tensor, kernel: tf.Tensor, stride: number, bias?:
   return tf.customGrad(((xt: tf.Tensor, wt: tf.Tensor) => forward(xt, wt)) as unknown as CustomFn)(x, kernel);
 }
 
-let mode: 'auto' | 'js' | 'tfjs' = 'auto';
+/** Convolution implementation choice, see `setConvImplementation`. */
+export type ConvImplementation = 'auto' | 'wasm' | 'js' | 'tfjs';
+
+let mode: ConvImplementation = 'auto';
 
 /**
- * Which convolution implementation the model uses: 'js' (the loops above), 'tfjs' (the active
- * backend's Conv2D/Conv3D kernels) or 'auto' (default: 'js' on the cpu backend, 'tfjs' elsewhere,
- * e.g. on tfjs-node where the native kernels are faster). Returns the previous setting.
+ * Which convolution implementation the model uses:
+ * - 'wasm': radcam's WebAssembly SIMD kernels (falls back to 'js' where WebAssembly SIMD is
+ *   unavailable);
+ * - 'js': radcam's plain JS loops above;
+ * - 'tfjs': the active backend's own Conv2D/Conv3D kernels;
+ * - 'auto' (default): 'wasm' (else 'js') on the cpu backend, 'tfjs' elsewhere (e.g. tfjs-node,
+ *   whose native kernels are faster).
+ * Returns the previous setting.
  */
-export function setConvImplementation(m: 'auto' | 'js' | 'tfjs'): 'auto' | 'js' | 'tfjs' {
+export function setConvImplementation(m: ConvImplementation): ConvImplementation {
+  if (!['auto', 'wasm', 'js', 'tfjs'].includes(m)) {
+    throw new RadcamError('E_INVALID_ARGUMENT', "conv implementation must be 'auto', 'wasm', 'js' or 'tfjs'", { found: String(m) });
+  }
   const prev = mode;
   mode = m;
   return prev;
 }
 
-/** The implementation `setConvImplementation` resolves to on the active backend. */
+/**
+ * Whether the model computes convolutions with radcam's kernels (`convSame`: 'js' — WebAssembly
+ * SIMD or JS loops, see `activeConvKernels`) or with the backend's ops ('tfjs').
+ */
 export function activeConvImplementation(): 'js' | 'tfjs' {
-  if (mode !== 'auto') return mode;
-  return tf.getBackend() === 'cpu' ? 'js' : 'tfjs';
+  return activeConvKernels() === 'tfjs' ? 'tfjs' : 'js';
+}
+
+/** The kernels `setConvImplementation` resolves to on the active backend and engine. */
+export function activeConvKernels(): 'wasm' | 'js' | 'tfjs' {
+  if (mode === 'tfjs' || mode === 'js') return mode;
+  if (mode === 'auto' && tf.getBackend() !== 'cpu') return 'tfjs';
+  return wasmConvAvailable() ? 'wasm' : 'js';
 }

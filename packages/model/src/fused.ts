@@ -10,6 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { RadcamError } from '@radcam/core';
+import { groupNormBackward, groupNormForward } from './kernels/elementwise.js';
 
 type CustomFn = Parameters<typeof tf.customGrad>[0];
 
@@ -31,86 +32,19 @@ export function groupNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, group
   const G = Math.min(groups, C);
   if (C % G !== 0) throw new RadcamError('E_INVALID_ARGUMENT', `GroupNorm: ${G} groups do not divide ${C} channels`);
   if (gamma.size !== C || beta.size !== C) throw new RadcamError('E_INVALID_ARGUMENT', 'GroupNorm: γ and β need one value per channel');
-  const Cg = C / G;
-  const M = P * Cg;
   const fn = (xt: tf.Tensor, gt: tf.Tensor, bt: tf.Tensor) => {
+    // loops in kernels/elementwise.ts (one pass over all channels at a time, x̂ not stored)
     const xv = f32(xt);
     const gv = f32(gt);
     const bv = f32(bt);
-    const xhat = new Float32Array(xv.length);
-    const rstd = new Float64Array(N * G);
     const out = new Float32Array(xv.length);
-    for (let n = 0; n < N; n++) {
-      for (let g = 0; g < G; g++) {
-        const c0 = g * Cg;
-        let s = 0;
-        for (let p = 0; p < P; p++) {
-          const base = (n * P + p) * C + c0;
-          for (let c = 0; c < Cg; c++) s += xv[base + c]!;
-        }
-        const mean = s / M;
-        let v = 0;
-        for (let p = 0; p < P; p++) {
-          const base = (n * P + p) * C + c0;
-          for (let c = 0; c < Cg; c++) {
-            const e = xv[base + c]! - mean;
-            v += e * e;
-          }
-        }
-        const r = 1 / Math.sqrt(v / M + eps);
-        rstd[n * G + g] = r;
-        for (let p = 0; p < P; p++) {
-          const base = (n * P + p) * C + c0;
-          for (let c = 0; c < Cg; c++) {
-            const h = (xv[base + c]! - mean) * r;
-            xhat[base + c] = h;
-            out[base + c] = h * gv[c0 + c]! + bv[c0 + c]!;
-          }
-        }
-      }
-    }
+    const stats = groupNormForward(xv, gv, bv, N, P, C, G, eps, out);
     return {
       value: tf.tensor(out, shape, 'float32'),
       gradFunc: (dy: tf.Tensor) => {
-        const dyv = f32(dy);
-        const gam = gv.slice();
-        const dx = new Float32Array(dyv.length);
-        const dgamma = new Float64Array(C);
-        const dbeta = new Float64Array(C);
-        for (let n = 0; n < N; n++) {
-          for (let g = 0; g < G; g++) {
-            const c0 = g * Cg;
-            let s1 = 0;
-            let s2 = 0;
-            for (let p = 0; p < P; p++) {
-              const base = (n * P + p) * C + c0;
-              for (let c = 0; c < Cg; c++) {
-                const d = dyv[base + c]!;
-                const h = xhat[base + c]!;
-                const dh = d * gam[c0 + c]!;
-                s1 += dh;
-                s2 += dh * h;
-                dgamma[c0 + c] = dgamma[c0 + c]! + d * h;
-                dbeta[c0 + c] = dbeta[c0 + c]! + d;
-              }
-            }
-            const r = rstd[n * G + g]!;
-            const m1 = s1 / M;
-            const m2 = s2 / M;
-            for (let p = 0; p < P; p++) {
-              const base = (n * P + p) * C + c0;
-              for (let c = 0; c < Cg; c++) {
-                const dh = dyv[base + c]! * gam[c0 + c]!;
-                dx[base + c] = r * (dh - m1 - xhat[base + c]! * m2);
-              }
-            }
-          }
-        }
-        return [
-          tf.tensor(dx, shape, 'float32'),
-          tf.tensor(Float32Array.from(dgamma), gt.shape, 'float32'),
-          tf.tensor(Float32Array.from(dbeta), bt.shape, 'float32'),
-        ];
+        const dx = new Float32Array(xv.length);
+        const { dgamma, dbeta } = groupNormBackward(xv, gv, stats, f32(dy), N, P, C, G, dx);
+        return [tf.tensor(dx, shape, 'float32'), tf.tensor(dgamma, gt.shape, 'float32'), tf.tensor(dbeta, bt.shape, 'float32')];
       },
     };
   };

@@ -10,6 +10,7 @@
  * `test/gradients.test.ts`.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { leakyReluGrad, reluGrad } from './kernels/elementwise.js';
 
 type Saved = tf.Tensor[];
 type Attrs = Record<string, unknown>;
@@ -144,12 +145,12 @@ export const GRADIENT_SPECS: readonly GradSpec[] = [
     inputsToSave: ['x'],
     gradFunc: (dy, sv) => ({ x: () => tf.mul(dy, tf.step(f32(s(sv, 0)), -1)) }),
   },
-  { kernelName: 'Relu', inputsToSave: ['x'], gradFunc: (dy, sv) => ({ x: () => tf.mul(dy, tf.step(f32(s(sv, 0)))) }) },
+  { kernelName: 'Relu', inputsToSave: ['x'], gradFunc: (dy, sv) => ({ x: () => reluGrad(dy, s(sv, 0)) }) },
   {
     kernelName: 'LeakyRelu',
     inputsToSave: ['x'],
     gradFunc: (dy, sv, attrs) => ({
-      x: () => tf.where(tf.greater(s(sv, 0), 0), dy, tf.mul(dy, attrs['alpha'] as number)),
+      x: () => leakyReluGrad(dy, s(sv, 0), attrs['alpha'] as number), // one typed-array pass (kernels/elementwise.ts)
     }),
   },
   {

@@ -7,6 +7,7 @@ export * from './gradients.js';
 export * from './backend.js';
 export * from './fused.js';
 export * from './conv.js';
+export { wasmConvAvailable } from './kernels/wasm.js';
 export * from './model.js';
 export * from './patch.js';
 export * from './train.js';

@@ -1,0 +1,527 @@
+// AssemblyScript source of radcam's WebAssembly SIMD convolution kernels ('same' padding, channels
+// last, 2D and 3D; 2D convolutions have D = kd = sd = 1). Compiled by `pnpm run build:wasm`
+// (assembly/build.mjs) into src/kernels/generated/conv-wasm.ts (base64).
+//
+// All buffers live in this module's linear memory; the JS side (src/kernels/wasm.ts) lays them out
+// above __heap_base, copies tensors in and results out. Pointers are byte offsets. No allocation,
+// no runtime: only raw loads/stores and v128 arithmetic.
+//
+// - gemm: C[M×N] (+)= A[M×K]·B[K×N] (row-major, leading dimensions = widths), 4×8 v128 micro-tiles
+//   (8 f32x4 accumulators, A broadcast with load32_splat), 4-wide and scalar tails;
+// - gemmTN: C[M×N] += Aᵀ·B with A [K×M], B [K×N] (the kernel gradient: im2col(x)ᵀ·dy);
+// - im2col / col2im over contiguous (kz, ky) tap rows;
+// - direct loops for narrow outputs (Co ≤ 3), vectorised along each contiguous tap row.
+
+let N: i32 = 0;
+let D: i32 = 0;
+let H: i32 = 0;
+let W: i32 = 0;
+let Ci: i32 = 0;
+let kd: i32 = 0;
+let kh: i32 = 0;
+let kw: i32 = 0;
+let Co: i32 = 0;
+let sd: i32 = 0;
+let sh: i32 = 0;
+let sw: i32 = 0;
+let oD: i32 = 0;
+let oH: i32 = 0;
+let oW: i32 = 0;
+let pd: i32 = 0;
+let ph: i32 = 0;
+let pw: i32 = 0;
+
+/** First free byte of linear memory (buffers are laid out from here). */
+export function heapBase(): usize {
+  return __heap_base;
+}
+
+export function setShape(
+  n: i32, d: i32, h: i32, w: i32, ci: i32,
+  kD: i32, kH: i32, kW: i32, co: i32,
+  sD: i32, sH: i32, sW: i32,
+  ooD: i32, ooH: i32, ooW: i32,
+  pD: i32, pH: i32, pW: i32,
+): void {
+  N = n; D = d; H = h; W = w; Ci = ci;
+  kd = kD; kh = kH; kw = kW; Co = co;
+  sd = sD; sh = sH; sw = sW;
+  oD = ooD; oH = ooH; oW = ooW;
+  pd = pD; ph = pH; pw = pW;
+}
+
+// ---------------------------------------------------------------------------------------------
+// small vector helpers
+
+@inline function zero(dst: usize, n: i32): void {
+  let i = 0;
+  const z = f32x4.splat(0);
+  for (; i + 4 <= n; i += 4) v128.store(dst + (<usize>i << 2), z);
+  for (; i < n; i++) store<f32>(dst + (<usize>i << 2), 0);
+}
+
+@inline function copy(dst: usize, src: usize, n: i32): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) v128.store(dst + (<usize>i << 2), v128.load(src + (<usize>i << 2)));
+  for (; i < n; i++) store<f32>(dst + (<usize>i << 2), load<f32>(src + (<usize>i << 2)));
+}
+
+@inline function addTo(dst: usize, src: usize, n: i32): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const p = dst + (<usize>i << 2);
+    v128.store(p, f32x4.add(v128.load(p), v128.load(src + (<usize>i << 2))));
+  }
+  for (; i < n; i++) {
+    const p = dst + (<usize>i << 2);
+    store<f32>(p, load<f32>(p) + load<f32>(src + (<usize>i << 2)));
+  }
+}
+
+/** dst[0..n) += a · src[0..n) */
+@inline function axpy(dst: usize, a: f32, src: usize, n: i32): void {
+  let i = 0;
+  const av = f32x4.splat(a);
+  for (; i + 4 <= n; i += 4) {
+    const p = dst + (<usize>i << 2);
+    v128.store(p, f32x4.add(v128.load(p), f32x4.mul(av, v128.load(src + (<usize>i << 2)))));
+  }
+  for (; i < n; i++) {
+    const p = dst + (<usize>i << 2);
+    store<f32>(p, load<f32>(p) + a * load<f32>(src + (<usize>i << 2)));
+  }
+}
+
+@inline function hsum(v: v128): f32 {
+  return f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1) + f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3);
+}
+
+@inline function dot(a: usize, b: usize, n: i32): f32 {
+  let i = 0;
+  let acc = f32x4.splat(0);
+  for (; i + 4 <= n; i += 4) acc = f32x4.add(acc, f32x4.mul(v128.load(a + (<usize>i << 2)), v128.load(b + (<usize>i << 2))));
+  let s = hsum(acc);
+  for (; i < n; i++) s += load<f32>(a + (<usize>i << 2)) * load<f32>(b + (<usize>i << 2));
+  return s;
+}
+
+// ---------------------------------------------------------------------------------------------
+// SGEMM
+
+/**
+ * C[M×N] (+)= A[M×K] · B[K×N], row-major with leading dimensions K, N, N.
+ * `accumulate` = 0 overwrites C, 1 adds to it.
+ */
+export function gemm(A: usize, B: usize, C: usize, M: i32, Nn: i32, K: i32, accumulate: i32): void {
+  const lda = <usize>K << 2;
+  const ldb = <usize>Nn << 2;
+  const M4 = M & ~3;
+  const N8 = Nn & ~7;
+  const N4 = Nn & ~3;
+  for (let i = 0; i < M4; i += 4) {
+    const a0 = A + <usize>i * lda;
+    const a1 = a0 + lda;
+    const a2 = a1 + lda;
+    const a3 = a2 + lda;
+    const c0 = C + <usize>i * ldb;
+    const c1 = c0 + ldb;
+    const c2 = c1 + ldb;
+    const c3 = c2 + ldb;
+    let j = 0;
+    for (; j < N8; j += 8) {
+      let x00 = f32x4.splat(0), x01 = f32x4.splat(0);
+      let x10 = f32x4.splat(0), x11 = f32x4.splat(0);
+      let x20 = f32x4.splat(0), x21 = f32x4.splat(0);
+      let x30 = f32x4.splat(0), x31 = f32x4.splat(0);
+      let b = B + (<usize>j << 2);
+      for (let k = 0; k < K; k++, b += ldb) {
+        const ko = <usize>k << 2;
+        const b0 = v128.load(b);
+        const b1 = v128.load(b, 16);
+        let a = v128.load32_splat(a0 + ko);
+        x00 = f32x4.add(x00, f32x4.mul(a, b0));
+        x01 = f32x4.add(x01, f32x4.mul(a, b1));
+        a = v128.load32_splat(a1 + ko);
+        x10 = f32x4.add(x10, f32x4.mul(a, b0));
+        x11 = f32x4.add(x11, f32x4.mul(a, b1));
+        a = v128.load32_splat(a2 + ko);
+        x20 = f32x4.add(x20, f32x4.mul(a, b0));
+        x21 = f32x4.add(x21, f32x4.mul(a, b1));
+        a = v128.load32_splat(a3 + ko);
+        x30 = f32x4.add(x30, f32x4.mul(a, b0));
+        x31 = f32x4.add(x31, f32x4.mul(a, b1));
+      }
+      const jo = <usize>j << 2;
+      if (accumulate) {
+        x00 = f32x4.add(x00, v128.load(c0 + jo)); x01 = f32x4.add(x01, v128.load(c0 + jo, 16));
+        x10 = f32x4.add(x10, v128.load(c1 + jo)); x11 = f32x4.add(x11, v128.load(c1 + jo, 16));
+        x20 = f32x4.add(x20, v128.load(c2 + jo)); x21 = f32x4.add(x21, v128.load(c2 + jo, 16));
+        x30 = f32x4.add(x30, v128.load(c3 + jo)); x31 = f32x4.add(x31, v128.load(c3 + jo, 16));
+      }
+      v128.store(c0 + jo, x00); v128.store(c0 + jo, x01, 16);
+      v128.store(c1 + jo, x10); v128.store(c1 + jo, x11, 16);
+      v128.store(c2 + jo, x20); v128.store(c2 + jo, x21, 16);
+      v128.store(c3 + jo, x30); v128.store(c3 + jo, x31, 16);
+    }
+    for (; j < N4; j += 4) {
+      let x0 = f32x4.splat(0), x1 = f32x4.splat(0), x2 = f32x4.splat(0), x3 = f32x4.splat(0);
+      let b = B + (<usize>j << 2);
+      for (let k = 0; k < K; k++, b += ldb) {
+        const ko = <usize>k << 2;
+        const b0 = v128.load(b);
+        x0 = f32x4.add(x0, f32x4.mul(v128.load32_splat(a0 + ko), b0));
+        x1 = f32x4.add(x1, f32x4.mul(v128.load32_splat(a1 + ko), b0));
+        x2 = f32x4.add(x2, f32x4.mul(v128.load32_splat(a2 + ko), b0));
+        x3 = f32x4.add(x3, f32x4.mul(v128.load32_splat(a3 + ko), b0));
+      }
+      const jo = <usize>j << 2;
+      if (accumulate) {
+        x0 = f32x4.add(x0, v128.load(c0 + jo));
+        x1 = f32x4.add(x1, v128.load(c1 + jo));
+        x2 = f32x4.add(x2, v128.load(c2 + jo));
+        x3 = f32x4.add(x3, v128.load(c3 + jo));
+      }
+      v128.store(c0 + jo, x0);
+      v128.store(c1 + jo, x1);
+      v128.store(c2 + jo, x2);
+      v128.store(c3 + jo, x3);
+    }
+    for (; j < Nn; j++) {
+      let s0: f32 = 0, s1: f32 = 0, s2: f32 = 0, s3: f32 = 0;
+      let b = B + (<usize>j << 2);
+      for (let k = 0; k < K; k++, b += ldb) {
+        const ko = <usize>k << 2;
+        const bv = load<f32>(b);
+        s0 += load<f32>(a0 + ko) * bv;
+        s1 += load<f32>(a1 + ko) * bv;
+        s2 += load<f32>(a2 + ko) * bv;
+        s3 += load<f32>(a3 + ko) * bv;
+      }
+      const jo = <usize>j << 2;
+      if (accumulate) {
+        s0 += load<f32>(c0 + jo);
+        s1 += load<f32>(c1 + jo);
+        s2 += load<f32>(c2 + jo);
+        s3 += load<f32>(c3 + jo);
+      }
+      store<f32>(c0 + jo, s0);
+      store<f32>(c1 + jo, s1);
+      store<f32>(c2 + jo, s2);
+      store<f32>(c3 + jo, s3);
+    }
+  }
+  for (let i = M4; i < M; i++) {
+    const a0 = A + <usize>i * lda;
+    const c0 = C + <usize>i * ldb;
+    let j = 0;
+    for (; j < N4; j += 4) {
+      let x0 = f32x4.splat(0);
+      let b = B + (<usize>j << 2);
+      for (let k = 0; k < K; k++, b += ldb) x0 = f32x4.add(x0, f32x4.mul(v128.load32_splat(a0 + (<usize>k << 2)), v128.load(b)));
+      const jo = <usize>j << 2;
+      if (accumulate) x0 = f32x4.add(x0, v128.load(c0 + jo));
+      v128.store(c0 + jo, x0);
+    }
+    for (; j < Nn; j++) {
+      let s: f32 = 0;
+      let b = B + (<usize>j << 2);
+      for (let k = 0; k < K; k++, b += ldb) s += load<f32>(a0 + (<usize>k << 2)) * load<f32>(b);
+      const jo = <usize>j << 2;
+      if (accumulate) s += load<f32>(c0 + jo);
+      store<f32>(c0 + jo, s);
+    }
+  }
+}
+
+/** C[M×N] += Aᵀ · B, A [K×M] and B [K×N] row-major (both read along rows). */
+export function gemmTN(A: usize, B: usize, C: usize, M: i32, Nn: i32, K: i32): void {
+  const lda = <usize>M << 2;
+  const ldb = <usize>Nn << 2;
+  const M4 = M & ~3;
+  const N8 = Nn & ~7;
+  const N4 = Nn & ~3;
+  for (let i = 0; i < M4; i += 4) {
+    const c0 = C + <usize>i * ldb;
+    const c1 = c0 + ldb;
+    const c2 = c1 + ldb;
+    const c3 = c2 + ldb;
+    let j = 0;
+    for (; j < N8; j += 8) {
+      let x00 = f32x4.splat(0), x01 = f32x4.splat(0);
+      let x10 = f32x4.splat(0), x11 = f32x4.splat(0);
+      let x20 = f32x4.splat(0), x21 = f32x4.splat(0);
+      let x30 = f32x4.splat(0), x31 = f32x4.splat(0);
+      let a = A + (<usize>i << 2);
+      let b = B + (<usize>j << 2);
+      for (let k = 0; k < K; k++, a += lda, b += ldb) {
+        const b0 = v128.load(b);
+        const b1 = v128.load(b, 16);
+        let av = v128.load32_splat(a);
+        x00 = f32x4.add(x00, f32x4.mul(av, b0));
+        x01 = f32x4.add(x01, f32x4.mul(av, b1));
+        av = v128.load32_splat(a, 4);
+        x10 = f32x4.add(x10, f32x4.mul(av, b0));
+        x11 = f32x4.add(x11, f32x4.mul(av, b1));
+        av = v128.load32_splat(a, 8);
+        x20 = f32x4.add(x20, f32x4.mul(av, b0));
+        x21 = f32x4.add(x21, f32x4.mul(av, b1));
+        av = v128.load32_splat(a, 12);
+        x30 = f32x4.add(x30, f32x4.mul(av, b0));
+        x31 = f32x4.add(x31, f32x4.mul(av, b1));
+      }
+      const jo = <usize>j << 2;
+      v128.store(c0 + jo, f32x4.add(x00, v128.load(c0 + jo))); v128.store(c0 + jo, f32x4.add(x01, v128.load(c0 + jo, 16)), 16);
+      v128.store(c1 + jo, f32x4.add(x10, v128.load(c1 + jo))); v128.store(c1 + jo, f32x4.add(x11, v128.load(c1 + jo, 16)), 16);
+      v128.store(c2 + jo, f32x4.add(x20, v128.load(c2 + jo))); v128.store(c2 + jo, f32x4.add(x21, v128.load(c2 + jo, 16)), 16);
+      v128.store(c3 + jo, f32x4.add(x30, v128.load(c3 + jo))); v128.store(c3 + jo, f32x4.add(x31, v128.load(c3 + jo, 16)), 16);
+    }
+    for (; j < N4; j += 4) {
+      let x0 = f32x4.splat(0), x1 = f32x4.splat(0), x2 = f32x4.splat(0), x3 = f32x4.splat(0);
+      let a = A + (<usize>i << 2);
+      let b = B + (<usize>j << 2);
+      for (let k = 0; k < K; k++, a += lda, b += ldb) {
+        const b0 = v128.load(b);
+        x0 = f32x4.add(x0, f32x4.mul(v128.load32_splat(a), b0));
+        x1 = f32x4.add(x1, f32x4.mul(v128.load32_splat(a, 4), b0));
+        x2 = f32x4.add(x2, f32x4.mul(v128.load32_splat(a, 8), b0));
+        x3 = f32x4.add(x3, f32x4.mul(v128.load32_splat(a, 12), b0));
+      }
+      const jo = <usize>j << 2;
+      v128.store(c0 + jo, f32x4.add(x0, v128.load(c0 + jo)));
+      v128.store(c1 + jo, f32x4.add(x1, v128.load(c1 + jo)));
+      v128.store(c2 + jo, f32x4.add(x2, v128.load(c2 + jo)));
+      v128.store(c3 + jo, f32x4.add(x3, v128.load(c3 + jo)));
+    }
+  }
+  // remainders: rows i ≥ M4 (all columns) and columns j ≥ N4 (rows < M4)
+  for (let i = 0; i < M; i++) {
+    const c0 = C + <usize>i * ldb;
+    let j = i < M4 ? N4 : 0;
+    if (i >= M4) {
+      for (; j < N4; j += 4) {
+        let x0 = f32x4.splat(0);
+        let a = A + (<usize>i << 2);
+        let b = B + (<usize>j << 2);
+        for (let k = 0; k < K; k++, a += lda, b += ldb) x0 = f32x4.add(x0, f32x4.mul(v128.load32_splat(a), v128.load(b)));
+        const jo = <usize>j << 2;
+        v128.store(c0 + jo, f32x4.add(x0, v128.load(c0 + jo)));
+      }
+    }
+    for (; j < Nn; j++) {
+      let s: f32 = 0;
+      let a = A + (<usize>i << 2);
+      let b = B + (<usize>j << 2);
+      for (let k = 0; k < K; k++, a += lda, b += ldb) s += load<f32>(a) * load<f32>(b);
+      const jo = <usize>j << 2;
+      store<f32>(c0 + jo, load<f32>(c0 + jo) + s);
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// im2col / col2im
+
+/**
+ * Gather the receptive fields of output voxels [r0, r0 + rows) into `cols` ([rows, taps·Ci]),
+ * zeros where the kernel hangs over the padded border.
+ */
+export function im2col(X: usize, r0: i32, rows: i32, cols: usize): void {
+  const Kt = kd * kh * kw * Ci;
+  const span = kw * Ci;
+  let o = r0;
+  let ow = o % oW;
+  o = o / oW;
+  let oh = o % oH;
+  o = o / oH;
+  let od = o % oD;
+  let n = o / oD;
+  for (let r = 0; r < rows; r++) {
+    const iz0 = od * sd - pd;
+    const iy0 = oh * sh - ph;
+    const ix0 = ow * sw - pw;
+    const lo = max(0, -ix0) * Ci;
+    const hi = min(kw, W - ix0) * Ci;
+    let q = cols + ((<usize>r * <usize>Kt) << 2);
+    for (let kz = 0; kz < kd; kz++) {
+      const iz = iz0 + kz;
+      const zin = iz >= 0 && iz < D;
+      for (let ky = 0; ky < kh; ky++, q += <usize>span << 2) {
+        const iy = iy0 + ky;
+        if (!zin || iy < 0 || iy >= H || hi <= lo) {
+          zero(q, span);
+          continue;
+        }
+        const src = X + (<usize>((((n * D + iz) * H + iy) * W + ix0) * Ci) << 2);
+        if (lo > 0) zero(q, lo);
+        copy(q + (<usize>lo << 2), src + (<usize>lo << 2), hi - lo);
+        if (hi < span) zero(q + (<usize>hi << 2), span - hi);
+      }
+    }
+    if (++ow === oW) {
+      ow = 0;
+      if (++oh === oH) {
+        oh = 0;
+        if (++od === oD) {
+          od = 0;
+          n++;
+        }
+      }
+    }
+  }
+}
+
+/** Scatter-add `dcols` ([rows, taps·Ci]) of output voxels [r0, r0 + rows) into DX. */
+export function col2imAdd(dcols: usize, r0: i32, rows: i32, DX: usize): void {
+  const Kt = kd * kh * kw * Ci;
+  const span = kw * Ci;
+  let o = r0;
+  let ow = o % oW;
+  o = o / oW;
+  let oh = o % oH;
+  o = o / oH;
+  let od = o % oD;
+  let n = o / oD;
+  for (let r = 0; r < rows; r++) {
+    const iz0 = od * sd - pd;
+    const iy0 = oh * sh - ph;
+    const ix0 = ow * sw - pw;
+    const lo = max(0, -ix0) * Ci;
+    const hi = min(kw, W - ix0) * Ci;
+    let q = dcols + ((<usize>r * <usize>Kt) << 2);
+    for (let kz = 0; kz < kd; kz++) {
+      const iz = iz0 + kz;
+      const zin = iz >= 0 && iz < D;
+      for (let ky = 0; ky < kh; ky++, q += <usize>span << 2) {
+        const iy = iy0 + ky;
+        if (!zin || iy < 0 || iy >= H || hi <= lo) continue;
+        const dst = DX + (<usize>((((n * D + iz) * H + iy) * W + ix0) * Ci) << 2);
+        addTo(dst + (<usize>lo << 2), q + (<usize>lo << 2), hi - lo);
+      }
+    }
+    if (++ow === oW) {
+      ow = 0;
+      if (++oh === oH) {
+        oh = 0;
+        if (++od === oD) {
+          od = 0;
+          n++;
+        }
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// whole passes
+
+/** Rows per im2col block so that the block stays ≲ 128 KiB (cache resident), in [16, 1024]. */
+export function blockRows(): i32 {
+  const Kt = kd * kh * kw * Ci;
+  return min(1024, max(16, 32768 / Kt));
+}
+
+/** O[M, Co] += im2col(X) · Wt (O pre-filled with the bias or zeros by the caller). */
+export function forward(X: usize, Wt: usize, O: usize, cols: usize): void {
+  const Kt = kd * kh * kw * Ci;
+  const M = N * oD * oH * oW;
+  const R = blockRows();
+  for (let r0 = 0; r0 < M; r0 += R) {
+    const rows = min(R, M - r0);
+    im2col(X, r0, rows, cols);
+    gemm(cols, Wt, O + ((<usize>r0 * <usize>Co) << 2), rows, Co, Kt, 1);
+  }
+}
+
+/** DX (zeroed by the caller) += col2im(DY · WT), WT = Wtᵀ [Co, Kt]. */
+export function backpropInput(DY: usize, WT: usize, DX: usize, dcols: usize): void {
+  const Kt = kd * kh * kw * Ci;
+  const M = N * oD * oH * oW;
+  const R = blockRows();
+  for (let r0 = 0; r0 < M; r0 += R) {
+    const rows = min(R, M - r0);
+    gemm(DY + ((<usize>r0 * <usize>Co) << 2), WT, dcols, rows, Kt, Co, 0);
+    col2imAdd(dcols, r0, rows, DX);
+  }
+}
+
+/** DW [Kt, Co] (zeroed by the caller) += im2col(X)ᵀ · DY. */
+export function backpropFilter(X: usize, DY: usize, DW: usize, cols: usize): void {
+  const Kt = kd * kh * kw * Ci;
+  const M = N * oD * oH * oW;
+  const R = blockRows();
+  for (let r0 = 0; r0 < M; r0 += R) {
+    const rows = min(R, M - r0);
+    im2col(X, r0, rows, cols);
+    gemmTN(cols, DY + ((<usize>r0 * <usize>Co) << 2), DW, Kt, Co, rows);
+  }
+}
+
+/**
+ * Direct loops for narrow outputs (Co ≤ 3): the kernel laid out as WT2 [Co][kd·kh][kw·Ci], so each
+ * tap row is one contiguous span of input and kernel. pass 0: Y (pre-filled with the bias)
+ * += conv(X); pass 1: X (= DX, zeroed) += dy·W; pass 2: WT2 (= DW2, zeroed) += dy·X.
+ */
+export function direct(pass: i32, X: usize, WT2: usize, Y: usize): void {
+  const span = kw * Ci;
+  const rowsPerCo = kd * kh * span;
+  let oo: usize = Y;
+  for (let n = 0; n < N; n++) {
+    for (let od = 0; od < oD; od++) {
+      const iz0 = od * sd - pd;
+      const kz0 = max(0, -iz0);
+      const kz1 = min(kd, D - iz0);
+      for (let oh = 0; oh < oH; oh++) {
+        const iy0 = oh * sh - ph;
+        const ky0 = max(0, -iy0);
+        const ky1 = min(kh, H - iy0);
+        for (let ow = 0; ow < oW; ow++, oo += <usize>Co << 2) {
+          const ix0 = ow * sw - pw;
+          const lo = max(0, -ix0) * Ci;
+          const hi = min(kw, W - ix0) * Ci;
+          if (hi <= lo) continue;
+          for (let co = 0; co < Co; co++) {
+            const yp = oo + (<usize>co << 2);
+            const d = load<f32>(yp);
+            if (pass !== 0 && d === 0) continue;
+            const len = hi - lo;
+            const len4 = len & ~3;
+            const dv = f32x4.splat(d);
+            let accv = f32x4.splat(0);
+            let acc: f32 = 0;
+            for (let kz = kz0; kz < kz1; kz++) {
+              let src = X + (<usize>((((n * D + iz0 + kz) * H + iy0 + ky0) * W + ix0) * Ci + lo) << 2);
+              let wb = WT2 + (<usize>(co * rowsPerCo + (kz * kh + ky0) * span + lo) << 2);
+              for (let ky = ky0; ky < ky1; ky++, src += <usize>(W * Ci) << 2, wb += <usize>span << 2) {
+                let j = 0;
+                if (pass === 0) {
+                  for (; j < len4; j += 4) accv = f32x4.add(accv, f32x4.mul(v128.load(src + (<usize>j << 2)), v128.load(wb + (<usize>j << 2))));
+                  for (; j < len; j++) acc += load<f32>(src + (<usize>j << 2)) * load<f32>(wb + (<usize>j << 2));
+                } else if (pass === 1) {
+                  for (; j < len4; j += 4) {
+                    const p = src + (<usize>j << 2);
+                    v128.store(p, f32x4.add(v128.load(p), f32x4.mul(dv, v128.load(wb + (<usize>j << 2)))));
+                  }
+                  for (; j < len; j++) {
+                    const p = src + (<usize>j << 2);
+                    store<f32>(p, load<f32>(p) + d * load<f32>(wb + (<usize>j << 2)));
+                  }
+                } else {
+                  for (; j < len4; j += 4) {
+                    const p = wb + (<usize>j << 2);
+                    v128.store(p, f32x4.add(v128.load(p), f32x4.mul(dv, v128.load(src + (<usize>j << 2)))));
+                  }
+                  for (; j < len; j++) {
+                    const p = wb + (<usize>j << 2);
+                    store<f32>(p, load<f32>(p) + d * load<f32>(src + (<usize>j << 2)));
+                  }
+                }
+              }
+            }
+            acc += hsum(accv);
+            if (pass === 0) store<f32>(yp, d + acc);
+          }
+        }
+      }
+    }
+  }
+}
