@@ -4,13 +4,21 @@
  * transform; the inverse divides by n (numpy's convention).
  */
 
-const twiddleCache = new Map<number, { cos: Float64Array; sin: Float64Array; rev: Uint32Array }>();
+/** Twiddle factors and bit-reversal permutation of a power-of-two FFT length. */
+export interface FftPlan {
+  cos: Float64Array;
+  sin: Float64Array;
+  rev: Uint32Array;
+}
 
-function plan(n: number) {
+const twiddleCache = new Map<number, FftPlan>();
+
+/** The (cached) radix-2 plan for a power-of-two length `n`. */
+export function fftPlan(n: number): FftPlan {
   let p = twiddleCache.get(n);
   if (p) return p;
-  const cos = new Float64Array(n / 2);
-  const sin = new Float64Array(n / 2);
+  const cos = new Float64Array(Math.max(1, n / 2));
+  const sin = new Float64Array(Math.max(1, n / 2));
   for (let i = 0; i < n / 2; i++) {
     cos[i] = Math.cos((2 * Math.PI * i) / n);
     sin[i] = Math.sin((2 * Math.PI * i) / n);
@@ -33,7 +41,7 @@ export const nextPowerOfTwo = (n: number) => 2 ** Math.ceil(Math.log2(Math.max(1
 function radix2(re: Float64Array, im: Float64Array, inverse: boolean): void {
   const n = re.length;
   if (n <= 1) return;
-  const { cos, sin, rev } = plan(n);
+  const { cos, sin, rev } = fftPlan(n);
   for (let i = 0; i < n; i++) {
     const j = rev[i]!;
     if (j > i) {

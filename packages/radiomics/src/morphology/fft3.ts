@@ -5,29 +5,7 @@
  * that is non-zero (forward) or needed (inverse). Unnormalised forward, inverse divides by N.
  */
 
-interface Plan { cos: Float64Array; sin: Float64Array; rev: Uint32Array }
-const plans = new Map<number, Plan>();
-
-function plan(n: number): Plan {
-  let p = plans.get(n);
-  if (p) return p;
-  const cos = new Float64Array(Math.max(1, n / 2));
-  const sin = new Float64Array(Math.max(1, n / 2));
-  for (let i = 0; i < n / 2; i++) {
-    cos[i] = Math.cos((2 * Math.PI * i) / n);
-    sin[i] = Math.sin((2 * Math.PI * i) / n);
-  }
-  const bits = Math.round(Math.log2(n));
-  const rev = new Uint32Array(n);
-  for (let i = 0; i < n; i++) {
-    let r = 0;
-    for (let b = 0; b < bits; b++) r |= ((i >> b) & 1) << (bits - 1 - b);
-    rev[i] = r;
-  }
-  p = { cos, sin, rev };
-  plans.set(n, p);
-  return p;
-}
+import { fftPlan as plan } from '../filters/fft.js';
 
 /** FFT of the `count` contiguous lines of length n starting at re/im offsets `first + t·n`. */
 function fftLines(re: Float64Array, im: Float64Array, n: number, offsets: Int32Array, count: number, inverse: boolean): void {
