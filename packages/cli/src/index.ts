@@ -11,6 +11,9 @@ import { infoCommand } from './commands/info.js';
 import { synthCommand } from './commands/synth.js';
 import { studyCommand } from './commands/study.js';
 import { filterCommand } from './commands/filter.js';
+import { trainCommand } from './commands/train.js';
+import { predictCommand } from './commands/predict.js';
+import { camCommand } from './commands/cam.js';
 
 export const PACKAGE_NAME = '@radcam/cli';
 export const VERSION = '0.1.0';
@@ -31,6 +34,9 @@ export const COMMANDS: readonly CommandSpec[] = [
   featuresCommand,
   gradientCommand,
   filterCommand,
+  trainCommand,
+  predictCommand,
+  camCommand,
 ];
 
 /**
