@@ -15,6 +15,9 @@ export default defineConfig({
   },
   test: {
     projects,
+    // the JSON report lets .ci/run print a plain "N passed, N failed" line
+    reporters: ['default', 'json'],
+    outputFile: { json: 'test-results/vitest.json' },
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
