@@ -1,12 +1,14 @@
 /**
  * `extractPyradiomics(image, mask, params)`: PyRadiomics 3.x-compatible extraction for the
- * Original image type — feature values and names (`original_<class>_<Feature>`) as PyRadiomics'
+ * Original, LoG and Wavelet image types — feature values and names (`original_<class>_<Feature>`,
+ * `log-sigma-1-0-mm-3D_firstorder_Mean`, `wavelet-LLH_glcm_Contrast`) as PyRadiomics'
  * `RadiomicsFeatureExtractor.execute` produces them.
  */
 import type { Vec3, Volume } from '@radcam/core';
 import { discretise } from './discretize.js';
 import { firstOrderFeatures } from './firstorder.js';
-import { defaultPyradiomicsParams, PYRADIOMICS_FEATURES, type PyradiomicsClass, type PyradiomicsParams } from './params.js';
+import { pyradiomicsDerivedImages, pyradiomicsImageTypeSettings } from './image-types.js';
+import { defaultPyradiomicsParams, PYRADIOMICS_FEATURES, type PyradiomicsClass, type PyradiomicsImageType, type PyradiomicsParams, type PyradiomicsSettings } from './params.js';
 import { boundingBox, checkMask, cropGrid, normalizeGrid, resampleGrid, resegment, toGrid, type BoundingBox, type Grid } from './preprocess.js';
 import { shapeFeatures } from './shape.js';
 import { shape2DFeatures } from './shape2d.js';
@@ -15,7 +17,7 @@ import { glcmFeatures, gldmFeatures, glrlmFeatures, glszmFeatures, ngtdmFeatures
 export type PyradiomicsDiagnostic = string | number | boolean | number[] | null;
 
 export interface PyradiomicsResult {
-  /** `original_<class>_<Feature>` → value, in PyRadiomics' class order. */
+  /** `<imageType>_<class>_<Feature>` → value: shape first, then per image type in class order. */
   features: Record<string, number>;
   /** PyRadiomics-style `diagnostics_*` entries (geometry and voxel counts after each step). */
   diagnostics: Record<string, PyradiomicsDiagnostic>;
@@ -58,8 +60,62 @@ function enabled(params: PyradiomicsParams, cls: PyradiomicsClass): readonly str
   return params.featureClasses[cls] ?? PYRADIOMICS_FEATURES[cls];
 }
 
-function emit(out: Record<string, number>, cls: PyradiomicsClass, names: readonly string[], values: Record<string, number>): void {
-  for (const n of names) out[`original_${cls}_${n}`] = values[n]!;
+function emit(out: Record<string, number>, prefix: string, cls: PyradiomicsClass, names: readonly string[], values: Record<string, number>): void {
+  for (const n of names) out[`${prefix}_${cls}_${n}`] = values[n]!;
+}
+
+/**
+ * PyRadiomics' `computeFeatures` for one (derived) image: crop image and mask to the ROI bounding
+ * box, discretise, first order and the texture classes, names prefixed with the image-type name.
+ */
+function imageFeatures(
+  features: Record<string, number>,
+  diagnostics: Record<string, PyradiomicsDiagnostic>,
+  prefix: string,
+  g: Grid,
+  bb: BoundingBox,
+  s: PyradiomicsSettings,
+  params: PyradiomicsParams,
+): void {
+  const crop = cropGrid(g, bb.min, bb.max);
+  const disc = discretise(crop.values, crop.mask, { binWidth: s.binWidth, binCount: s.binCount });
+  const key = prefix === 'original' ? 'diagnostics_Discretisation' : `diagnostics_Discretisation-${prefix}`;
+  diagnostics[`${key}_Ng`] = disc.ng;
+  diagnostics[`${key}_GrayLevels`] = disc.present.length;
+  const fixedAxis = s.force2D ? 2 - s.force2Ddimension : -1;
+
+  const foNames = enabled(params, 'firstorder');
+  if (foNames) {
+    const n = bb.count;
+    const vals = new Float64Array(n);
+    const lv = new Int32Array(n);
+    for (let i = 0, k = 0; i < crop.mask.length; i++) {
+      if (!crop.mask[i]) continue;
+      vals[k] = crop.values[i]!;
+      lv[k++] = disc.levels[i]!;
+    }
+    const vv = crop.spacing[0] * crop.spacing[1] * crop.spacing[2];
+    emit(features, prefix, 'firstorder', foNames, firstOrderFeatures(vals, lv, disc.ng, vv, s.voxelArrayShift));
+  }
+  const box: LevelBox = {
+    nx: crop.size[0], ny: crop.size[1], nz: crop.size[2],
+    levels: disc.levels, ng: disc.ng, present: disc.present,
+    spacing: crop.spacing as Readonly<Vec3>,
+  };
+  const topts: TextureOptions = {
+    distances: s.distances,
+    fixedAxis,
+    weightingNorm: s.weightingNorm,
+    symmetricalGLCM: s.symmetricalGLCM,
+    gldmAlpha: s.gldm_a,
+  };
+  const texture: Array<[PyradiomicsClass, (b: LevelBox, o: TextureOptions) => Record<string, number>]> = [
+    ['glcm', glcmFeatures], ['glrlm', glrlmFeatures], ['glszm', glszmFeatures], ['gldm', gldmFeatures], ['ngtdm', ngtdmFeatures],
+  ];
+  for (const [cls, fn] of texture) {
+    const names = enabled(params, cls);
+    if (names) emit(features, prefix, cls, names, fn(box, topts));
+  }
 }
 
 /**
@@ -101,7 +157,6 @@ export function extractPyradiomics(image: Volume, mask: Volume, params: Pyradiom
     diagnostics['diagnostics_Mask-resegmented_VoxelNum'] = bb.count;
   }
   const features: Record<string, number> = {};
-  const fixedAxis = s.force2D ? 2 - s.force2Ddimension : -1;
 
   const shapeNames = enabled(params, 'shape');
   const shape2dNames = enabled(params, 'shape2D');
@@ -109,46 +164,18 @@ export function extractPyradiomics(image: Volume, mask: Volume, params: Pyradiom
     const src = s.resegmentShape ? g : shapeMaskGrid;
     const sbb = boundingBox(src.mask, src.size)!;
     const c = cropGrid(src, sbb.min, sbb.max);
-    if (shapeNames) emit(features, 'shape', shapeNames, shapeFeatures(c.mask, c.size[0], c.size[1], c.size[2], c.spacing));
-    if (shape2dNames) emit(features, 'shape2D', shape2dNames, shape2DFeatures(c.mask, c.size, c.spacing, s.force2D, s.force2Ddimension));
+    if (shapeNames) emit(features, 'original', 'shape', shapeNames, shapeFeatures(c.mask, c.size[0], c.size[1], c.size[2], c.spacing));
+    if (shape2dNames) emit(features, 'original', 'shape2D', shape2dNames, shape2DFeatures(c.mask, c.size, c.spacing, s.force2D, s.force2Ddimension));
   }
 
-  const crop = cropGrid(g, bb.min, bb.max);
-  const disc = discretise(crop.values, crop.mask, { binWidth: s.binWidth, binCount: s.binCount });
-  diagnostics['diagnostics_Discretisation_Ng'] = disc.ng;
-  diagnostics['diagnostics_Discretisation_GrayLevels'] = disc.present.length;
-
-  const foNames = enabled(params, 'firstorder');
-  if (foNames) {
-    const n = bb.count;
-    const vals = new Float64Array(n);
-    const lv = new Int32Array(n);
-    for (let i = 0, k = 0; i < crop.mask.length; i++) {
-      if (!crop.mask[i]) continue;
-      vals[k] = crop.values[i]!;
-      lv[k++] = disc.levels[i]!;
-    }
-    const vv = crop.spacing[0] * crop.spacing[1] * crop.spacing[2];
-    emit(features, 'firstorder', foNames, firstOrderFeatures(vals, lv, disc.ng, vv, s.voxelArrayShift));
+  // 6. every enabled image type, filters applied to the pre-processed (not yet ROI-cropped) image
+  const skipped: string[] = [];
+  for (const type of Object.keys(params.imageTypes) as PyradiomicsImageType[]) {
+    const ts = pyradiomicsImageTypeSettings(params, type);
+    const derived = pyradiomicsDerivedImages(type, g.values, g.size, g.spacing, ts);
+    skipped.push(...derived.skipped);
+    for (const im of derived.images) imageFeatures(features, diagnostics, im.name, { ...g, values: im.values }, bb, ts, params);
   }
-  const box: LevelBox = {
-    nx: crop.size[0], ny: crop.size[1], nz: crop.size[2],
-    levels: disc.levels, ng: disc.ng, present: disc.present,
-    spacing: crop.spacing as Readonly<Vec3>,
-  };
-  const topts: TextureOptions = {
-    distances: s.distances,
-    fixedAxis,
-    weightingNorm: s.weightingNorm,
-    symmetricalGLCM: s.symmetricalGLCM,
-    gldmAlpha: s.gldm_a,
-  };
-  const texture: Array<[PyradiomicsClass, (b: LevelBox, o: TextureOptions) => Record<string, number>]> = [
-    ['glcm', glcmFeatures], ['glrlm', glrlmFeatures], ['glszm', glszmFeatures], ['gldm', gldmFeatures], ['ngtdm', ngtdmFeatures],
-  ];
-  for (const [cls, fn] of texture) {
-    const names = enabled(params, cls);
-    if (names) emit(features, cls, names, fn(box, topts));
-  }
+  if (skipped.length > 0) diagnostics['diagnostics_ImageTypes_Skipped'] = skipped.join('; ');
   return { features, diagnostics };
 }

@@ -1,6 +1,7 @@
 /**
- * PyRadiomics 3.x-compatible mode: `extractPyradiomics`, the parameter-file loader and the
- * IBSI ↔ PyRadiomics name map. See docs/pyradiomics-compat.md.
+ * PyRadiomics 3.x-compatible mode: `extractPyradiomics` (image types Original, LoG, Wavelet),
+ * the parameter-file loader, PyRadiomics' LoG (ITK recursive Gaussian) and wavelet (PyWavelets SWT)
+ * filters and the IBSI ↔ PyRadiomics name map. See docs/pyradiomics-compat.md.
  */
 export { extractPyradiomics, type PyradiomicsResult, type PyradiomicsDiagnostic } from './extract.js';
 export {
@@ -11,7 +12,10 @@ export {
   pyradiomicsParams,
   pyradiomicsSettings,
   pyradiomicsFeatureNames,
+  pyradiomicsDerivedImageNames,
   PYRADIOMICS_CLASSES,
+  PYRADIOMICS_IMAGE_TYPES,
+  type PyradiomicsImageType,
   PYRADIOMICS_FEATURES,
   type PyradiomicsClass,
   type PyradiomicsInterpolator,
@@ -21,3 +25,20 @@ export {
 export { IBSI_PYRADIOMICS_MAP, ibsiToPyradiomics, pyradiomicsToIbsi, type IbsiPyradiomicsEntry } from './mapping.js';
 export { binEdges as pyradiomicsBinEdges } from './discretize.js';
 export { pyradiomicsMesh, pyradiomicsCubeTriangles, type PyradiomicsMesh } from './marching-cubes.js';
+export { pyradiomicsDerivedImages, pyradiomicsImageTypeSettings, type PyradiomicsDerivedImage } from './image-types.js';
+export {
+  laplacianRecursiveGaussian,
+  recursiveGaussianCoefficients,
+  recursiveGaussianLine,
+  type LaplacianRecursiveGaussianOptions,
+  type RecursiveGaussianCoefficients,
+  type RecursiveGaussianOptions,
+} from '../filters/pyradiomics-log.js';
+export {
+  pyradiomicsWavelet,
+  pywtFilters,
+  swtnLevel1,
+  PYWT_DEC_FILTERS,
+  type PyradiomicsWaveletBand,
+  type PyradiomicsWaveletOptions,
+} from '../filters/pyradiomics-wavelet.js';

@@ -56,9 +56,11 @@ setting:
 
   it('rejects unsupported keys and image types with E_PARAMS_FILE naming the key', () => {
     expect(code(() => parsePyradiomicsParams('setting: {binWidht: 25}'))).toMatch(/^E_PARAMS_FILE: .*"binWidht"/);
-    expect(code(() => parsePyradiomicsParams('imageType: {LoG: {sigma: [1.0]}}'))).toMatch(/^E_PARAMS_FILE: .*"imageType.LoG".*not supported/);
-    expect(code(() => parsePyradiomicsParams('imageType: {Wavelet: {}}'))).toMatch(/"imageType.Wavelet"/);
-    expect(code(() => parsePyradiomicsParams('setting: {sigma: [1, 2]}'))).toMatch(/"sigma".*filter/);
+    expect(code(() => parsePyradiomicsParams('imageType: {Square: {}}'))).toMatch(/^E_PARAMS_FILE: .*"imageType.Square".*not supported/);
+    expect(code(() => parsePyradiomicsParams('imageType: {Wavelet: {wavelet: coif9}}'))).toMatch(/"imageType.Wavelet.wavelet"/);
+    expect(code(() => parsePyradiomicsParams('imageType: {LoG: {sigma: [a]}}'))).toMatch(/"imageType.LoG.sigma"/);
+    expect(code(() => parsePyradiomicsParams('setting: {level: 0}'))).toMatch(/"level"/);
+    expect(code(() => parsePyradiomicsParams('setting: {lbp2DRadius: 1}'))).toMatch(/"lbp2DRadius"/);
     expect(code(() => parsePyradiomicsParams('setting: {interpolator: sitkGaussian}'))).toMatch(/"interpolator"/);
     expect(code(() => parsePyradiomicsParams('featureClass: {glcm: [Homogeneity9]}'))).toMatch(/"featureClass.glcm.Homogeneity9"/);
     expect(code(() => parsePyradiomicsParams('featureClass: {lbp: }'))).toMatch(/"featureClass.lbp"/);

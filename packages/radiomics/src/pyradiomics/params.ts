@@ -1,11 +1,12 @@
 /**
  * PyRadiomics parameter files (YAML schema of `radiomics/schemas/paramSchema.yaml`):
  * `setting:` (extraction settings), `featureClass:` (class → list of features, empty/null = all)
- * and `imageType:` (only `Original` here; filters are a later issue). Unsupported keys raise
- * `RadcamError('E_PARAMS_FILE')` naming the key.
+ * and `imageType:` (`Original`, `LoG`, `Wavelet`, each with optional custom settings). Unsupported
+ * keys raise `RadcamError('E_PARAMS_FILE')` naming the key.
  */
 import { RadcamError } from '@radcam/core';
 import { parse as parseYaml } from 'yaml';
+import { PYWT_DEC_FILTERS } from '../filters/pyradiomics-wavelet-filters.js';
 
 export type PyradiomicsClass = 'firstorder' | 'shape' | 'shape2D' | 'glcm' | 'glrlm' | 'glszm' | 'gldm' | 'ngtdm';
 export const PYRADIOMICS_CLASSES: readonly PyradiomicsClass[] = ['shape', 'shape2D', 'firstorder', 'glcm', 'glrlm', 'glszm', 'gldm', 'ngtdm'];
@@ -38,12 +39,34 @@ export interface PyradiomicsSettings {
   gldm_a: number;
   additionalInfo: boolean;
   geometryTolerance: number;
+  /** LoG σ values in mm (PyRadiomics default: none → no LoG image). */
+  sigma: number[];
+  /**
+   * Python's `str()` of each σ, used in the image-type name (`log-sigma-<str>-mm-3D` with `.` → `-`):
+   * a YAML integer `1` gives `1`, a float `1.0` (or a JS number) gives `1.0`; pass a `bigint` in
+   * a JS settings object for Python-integer naming.
+   */
+  sigmaNames: string[];
+  /** PyWavelets wavelet name (default `coif1`). */
+  wavelet: string;
+  /** Wavelet levels returned (default 1). */
+  level: number;
+  /** Wavelet levels skipped before the first returned one (default 0). */
+  start_level: number;
 }
+
+/** Image types of the compat mode (PyRadiomics' `imageType:` keys). */
+export type PyradiomicsImageType = 'Original' | 'LoG' | 'Wavelet';
+export const PYRADIOMICS_IMAGE_TYPES: readonly PyradiomicsImageType[] = ['Original', 'LoG', 'Wavelet'];
 
 export interface PyradiomicsParams {
   settings: PyradiomicsSettings;
-  /** Always `{ Original: {} }` for now. */
-  imageTypes: Record<'Original', Record<string, never>>;
+  /**
+   * Enabled image types in extraction order → their custom settings as given (merged over
+   * `settings` for that image type, as PyRadiomics does; preprocessing settings have no effect
+   * there). Default `{ Original: {} }`.
+   */
+  imageTypes: Partial<Record<PyradiomicsImageType, Record<string, unknown>>>;
   /** Enabled classes → feature names (null = all non-deprecated features of the class). */
   featureClasses: Partial<Record<PyradiomicsClass, string[] | null>>;
 }
@@ -75,6 +98,11 @@ export function defaultPyradiomicsSettings(): PyradiomicsSettings {
     gldm_a: 0,
     additionalInfo: true,
     geometryTolerance: 1e-3,
+    sigma: [],
+    sigmaNames: [],
+    wavelet: 'coif1',
+    level: 1,
+    start_level: 0,
   };
 }
 
@@ -87,7 +115,7 @@ export function defaultPyradiomicsParams(): PyradiomicsParams {
   };
 }
 
-const FILTER_KEYS = new Set(['sigma', 'start_level', 'level', 'wavelet', 'lbp2DRadius', 'lbp2DSamples', 'lbp2DMethod', 'lbp3DLevels', 'lbp3DIcosphereRadius', 'lbp3DIcosphereSubdivision', 'gradientUseSpacing']);
+const FILTER_KEYS = new Set(['lbp2DRadius', 'lbp2DSamples', 'lbp2DMethod', 'lbp3DLevels', 'lbp3DIcosphereRadius', 'lbp3DIcosphereSubdivision', 'gradientUseSpacing']);
 const VOXEL_KEYS = new Set(['kernelRadius', 'maskedKernel', 'initValue', 'voxelBatch']);
 const UNSUPPORTED_KEYS: Record<string, string> = {
   correctMask: 'mask resampling to the image grid is not supported; give a mask on the image grid',
@@ -116,11 +144,20 @@ const INTERPOLATORS: Record<string, PyradiomicsInterpolator> = {
   '3': 'sitkBSpline',
 };
 
-/** Validate a `setting:` mapping on top of the defaults. */
-export function pyradiomicsSettings(raw: Record<string, unknown> = {}): PyradiomicsSettings {
-  const s = defaultPyradiomicsSettings();
-  for (const [key, v] of Object.entries(raw)) {
-    if (FILTER_KEYS.has(key)) bad(key, 'image filter settings (LoG, Wavelet, LBP, gradient) are not supported yet: only imageType Original is');
+/** Python's `str(float)` (1 → `1.0`, 1.5 → `1.5`, 1e-5 → `1e-05`). */
+function pyStr(v: number): string {
+  if (Number.isInteger(v) && Math.abs(v) < 1e16) return `${v}.0`;
+  const r = String(v);
+  const m = /^(-?[\d.]+)e([+-])(\d+)$/.exec(r);
+  return m ? `${m[1]}e${m[2]}${m[3]!.padStart(2, '0')}` : r;
+}
+
+/** Validate a `setting:` mapping on top of the defaults (or on top of `base`). */
+export function pyradiomicsSettings(raw: Record<string, unknown> = {}, base?: PyradiomicsSettings): PyradiomicsSettings {
+  const s = base ? { ...base, sigma: [...base.sigma], sigmaNames: [...base.sigmaNames] } : defaultPyradiomicsSettings();
+  for (let [key, v] of Object.entries(raw)) {
+    if (typeof v === 'bigint' && key !== 'sigma' && key !== 'level' && key !== 'start_level') v = Number(v);
+    if (FILTER_KEYS.has(key)) bad(key, 'LBP and gradient filter settings are not supported: the image types are Original, LoG and Wavelet');
     if (VOXEL_KEYS.has(key)) bad(key, 'voxel-based extraction settings are not supported in PyRadiomics-compatible mode');
     if (key in UNSUPPORTED_KEYS) {
       if (key === 'correctMask' && v === false) continue;
@@ -206,6 +243,27 @@ export function pyradiomicsSettings(raw: Record<string, unknown> = {}): Pyradiom
         if (!isNum(v) || v < 0) bad(key, 'expected a non-negative number', v);
         s.gldm_a = v;
         break;
+      case 'sigma': {
+        const list = Array.isArray(v) ? v : [v];
+        if (!list.every((x) => isNum(x) || typeof x === 'bigint')) bad(key, 'expected a list of numbers (mm)', v);
+        s.sigma = list.map((x) => Number(x));
+        s.sigmaNames = list.map((x) => (typeof x === 'bigint' ? String(x) : pyStr(x as number)));
+        break;
+      }
+      case 'sigmaNames':
+        if (!(Array.isArray(v) && v.every((x) => typeof x === 'string'))) bad(key, 'expected a list of strings (Python str of each sigma)', v);
+        break;
+      case 'wavelet':
+        if (typeof v !== 'string' || !PYWT_DEC_FILTERS[v]) bad(key, 'expected a PyWavelets name (haar, dmey, db1–db20, sym2–sym20, coif1–coif5, bior*, rbio*)', v);
+        s.wavelet = v;
+        break;
+      case 'level':
+      case 'start_level': {
+        const n = typeof v === 'bigint' ? Number(v) : v;
+        if (!(Number.isInteger(n) && (n as number) >= (key === 'level' ? 1 : 0))) bad(key, key === 'level' ? 'expected an integer ≥ 1' : 'expected an integer ≥ 0', v);
+        s[key] = n as number;
+        break;
+      }
       case 'geometryTolerance':
         if (!isNum(v) || v <= 0) bad(key, 'expected a positive number', v);
         s.geometryTolerance = v;
@@ -213,6 +271,10 @@ export function pyradiomicsSettings(raw: Record<string, unknown> = {}): Pyradiom
       default:
         bad(key, 'unknown or unsupported setting');
     }
+  }
+  if (Array.isArray(raw.sigmaNames)) {
+    if (raw.sigmaNames.length !== s.sigma.length) bad('sigmaNames', 'expected one name per sigma', raw.sigmaNames);
+    s.sigmaNames = [...(raw.sigmaNames as string[])];
   }
   return s;
 }
@@ -244,13 +306,32 @@ export function pyradiomicsParams(doc: unknown = {}): PyradiomicsParams {
   const rawSettings = d.setting ?? {};
   if (typeof rawSettings !== 'object' || Array.isArray(rawSettings)) bad('setting', 'expected a mapping', rawSettings);
   const settings = pyradiomicsSettings(rawSettings as Record<string, unknown>);
+  let imageTypes: PyradiomicsParams['imageTypes'] = { Original: {} };
   if (d.imageType !== undefined && d.imageType !== null) {
     if (typeof d.imageType !== 'object' || Array.isArray(d.imageType)) bad('imageType', 'expected a mapping', d.imageType);
+    imageTypes = {};
     for (const [t, v] of Object.entries(d.imageType as Record<string, unknown>)) {
-      if (t !== 'Original') bad(`imageType.${t}`, 'image filters (LoG, Wavelet, Square, …) are not supported yet: only Original is');
-      if (v !== null && (typeof v !== 'object' || Object.keys(v as object).length > 0)) bad('imageType.Original', 'per-image-type custom settings are not supported', v);
+      if (!(PYRADIOMICS_IMAGE_TYPES as readonly string[]).includes(t)) {
+        bad(`imageType.${t}`, 'image type not supported: the supported PyRadiomics image types are Original, LoG and Wavelet');
+      }
+      if (v !== null && v !== undefined && (typeof v !== 'object' || Array.isArray(v))) bad(`imageType.${t}`, 'expected a mapping of custom settings', v);
+      const custom = { ...((v ?? {}) as Record<string, unknown>) };
+      if (Array.isArray(custom.sigma) && !('sigmaNames' in custom)) {
+        // keep Python's int/float text of σ without storing bigints (params stay JSON-serialisable)
+        const list = custom.sigma as unknown[];
+        if (list.every((x) => isNum(x) || typeof x === 'bigint')) {
+          custom.sigmaNames = list.map((x) => (typeof x === 'bigint' ? String(x) : pyStr(x as number)));
+          custom.sigma = list.map((x) => Number(x));
+        }
+      }
+      try {
+        pyradiomicsSettings(custom, settings);
+      } catch (e) {
+        if (e instanceof RadcamError) throw new RadcamError('E_PARAMS_FILE', e.message.replace('PyRadiomics parameter "', `PyRadiomics parameter "imageType.${t}.`), { cause: e });
+        throw e;
+      }
+      imageTypes[t as PyradiomicsImageType] = custom;
     }
-    if (!('Original' in (d.imageType as object))) bad('imageType', 'Original must be enabled (the only supported image type)');
   }
   let featureClasses: PyradiomicsParams['featureClasses'];
   if (d.featureClass === undefined || d.featureClass === null) {
@@ -272,7 +353,7 @@ export function pyradiomicsParams(doc: unknown = {}): PyradiomicsParams {
       featureClasses[c] = [...(list as string[])];
     }
   }
-  return { settings, imageTypes: { Original: {} }, featureClasses };
+  return { settings, imageTypes, featureClasses };
 }
 
 /** Parse PyRadiomics YAML (or JSON) parameter text. */
@@ -280,6 +361,18 @@ export function parsePyradiomicsParams(text: string): PyradiomicsParams {
   let doc: unknown;
   try {
     doc = parseYaml(text);
+    // Python keeps 1 and 1.0 apart (σ names: log-sigma-1-mm-3D vs log-sigma-1-0-mm-3D): re-read the σ lists with integers as bigint
+    const ints = parseYaml(text, { intAsBigInt: true }) as Record<string, unknown> | null;
+    const d = doc as Record<string, unknown> | null;
+    const fix = (from: unknown, to: unknown) => {
+      if (from && to && typeof from === 'object' && typeof to === 'object' && 'sigma' in from) (to as Record<string, unknown>).sigma = (from as Record<string, unknown>).sigma;
+    };
+    if (ints && d && typeof ints === 'object' && typeof d === 'object') {
+      fix(ints.setting, d.setting);
+      const it = ints.imageType as Record<string, unknown> | null | undefined;
+      const dt = d.imageType as Record<string, unknown> | null | undefined;
+      if (it && dt && typeof it === 'object' && typeof dt === 'object') for (const k of Object.keys(it)) fix(it[k], dt[k]);
+    }
   } catch (e) {
     throw new RadcamError('E_PARAMS_FILE', `PyRadiomics parameter file is not valid YAML: ${(e as Error).message}`, { cause: e });
   }
@@ -302,13 +395,53 @@ export async function loadPyradiomicsParams(source: string): Promise<Pyradiomics
   return parsePyradiomicsParams(text);
 }
 
-/** The `original_<class>_<Feature>` names an extraction with these parameters produces. */
+/**
+ * The derived-image names an image type yields with settings `s` (PyRadiomics' `getLoGImage` /
+ * `getWaveletImage` names, before its image-size checks): `original`; `log-sigma-<str(σ), . → ->-mm-3D`
+ * per σ > 0; `wavelet-LLH` … `wavelet-HHH` per level (`wavelet<n>-` from the 2nd returned level),
+ * then the approximation `wavelet[<n>]-LLL` (two letters with force2D).
+ */
+export function pyradiomicsDerivedImageNames(type: PyradiomicsImageType, s: PyradiomicsSettings): string[] {
+  if (type === 'Original') return ['original'];
+  if (type === 'LoG') {
+    const out: string[] = [];
+    s.sigma.forEach((sg, i) => {
+      if (sg > 0) out.push(`log-sigma-${(s.sigmaNames[i] ?? pyStr(sg)).replace('.', '-')}-mm-3D`);
+    });
+    return out;
+  }
+  const letters = s.force2D ? 2 : 3;
+  const subs: string[] = [];
+  for (let k = 1; k < 1 << letters; k++) {
+    let name = '';
+    for (let b = letters - 1; b >= 0; b--) name += (k >> b) & 1 ? 'H' : 'L';
+    subs.push(name);
+  }
+  const out: string[] = [];
+  for (let l = 1; l <= s.level; l++) for (const sb of subs) out.push(`wavelet${l === 1 ? '' : l}-${sb}`);
+  out.push(`wavelet${s.level === 1 ? '' : s.level}-${'L'.repeat(letters)}`);
+  return out;
+}
+
+/**
+ * The `<imageType>_<class>_<Feature>` names an extraction with these parameters produces: shape
+ * (and shape2D) once as `original_shape_*`, then every other enabled class for every derived image
+ * of every enabled image type (LoG σ values the image is too small for are skipped at extraction).
+ */
 export function pyradiomicsFeatureNames(params: PyradiomicsParams = defaultPyradiomicsParams()): string[] {
   const out: string[] = [];
-  for (const cls of PYRADIOMICS_CLASSES) {
-    if (!(cls in params.featureClasses)) continue;
-    const list = params.featureClasses[cls] ?? PYRADIOMICS_FEATURES[cls];
-    for (const f of list) out.push(`original_${cls}_${f}`);
+  const list = (cls: PyradiomicsClass) => params.featureClasses[cls] ?? PYRADIOMICS_FEATURES[cls];
+  for (const cls of ['shape', 'shape2D'] as const) {
+    if (cls in params.featureClasses) for (const f of list(cls)) out.push(`original_${cls}_${f}`);
+  }
+  for (const type of Object.keys(params.imageTypes) as PyradiomicsImageType[]) {
+    const s = pyradiomicsSettings(params.imageTypes[type] ?? {}, params.settings);
+    for (const image of pyradiomicsDerivedImageNames(type, s)) {
+      for (const cls of PYRADIOMICS_CLASSES) {
+        if (cls === 'shape' || cls === 'shape2D' || !(cls in params.featureClasses)) continue;
+        for (const f of list(cls)) out.push(`${image}_${cls}_${f}`);
+      }
+    }
   }
   return out;
 }
