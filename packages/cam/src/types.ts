@@ -1,21 +1,13 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import type { RegistryItem, Vec3 } from '@radcam/core';
+import type { CamTarget } from '@radcam/model';
 
 /**
- * What a CAM method needs from a model. Structural: `@radcam/model`'s classifier satisfies it, and
- * tests or third parties can write their own with plain tfjs ops.
+ * What a CAM method needs from a model: the structural interface declared by `@radcam/model`
+ * (its classifier satisfies it; tests or third parties can write their own with plain tfjs ops).
+ * `forwardFrom` may return logits of shape [N], [N, 1] or [N, classes].
  */
-export interface CamTarget {
-  readonly dims: 2 | 3;
-  readonly layerNames: readonly string[];
-  readonly lastConvLayer: string;
-  /** input [N, (D,) H, W, C] channels-last → activation of `layer` [N, (d,) h, w, K]; inference mode. */
-  forwardTo(input: tf.Tensor, layer: string): tf.Tensor;
-  /** activation of `layer` → logits [N] (or [N, 1], or [N, classes]). */
-  forwardFrom(activation: tf.Tensor, layer: string): tf.Tensor;
-  /** Dense weights [K] + bias after GAP of lastConvLayer (classic CAM), or null. */
-  camWeights(): { weights: Float32Array; bias: number } | null;
-}
+export type { CamTarget };
 
 /**
  * A map on a regular grid, x fastest (the memory order of a channels-last tensor [(d,) h, w]:

@@ -2,7 +2,7 @@
  * Small geometry helpers local to this package (crop to a box, mask centroid in world LPS,
  * the index-space → world gradient matrix).
  */
-import { RadcamError, indexToWorld, invert3x3, type Mask, type TypedArray, type Vec3, type Volume } from '@radcam/core';
+import { RadcamError, boundingBox, countMask, indexToWorld, invert3x3, type Mask, type TypedArray, type Vec3, type Volume } from '@radcam/core';
 
 /** Inclusive voxel box. */
 export interface IndexBox {
@@ -10,28 +10,10 @@ export interface IndexBox {
   max: Vec3;
 }
 
-/** Inclusive bounding box of the non-zero voxels and their count (one pass), or null when empty. */
+/** Inclusive bounding box of the non-zero voxels (core `boundingBox`) and their count, or null when empty. */
 export function maskBox(mask: Mask): (IndexBox & { count: number }) | null {
-  const [nx, ny, nz] = mask.size;
-  const d = mask.data;
-  let x0 = nx, y0 = ny, z0 = nz, x1 = -1, y1 = -1, z1 = -1;
-  let p = 0, count = 0;
-  for (let k = 0; k < nz; k++) {
-    for (let j = 0; j < ny; j++) {
-      for (let i = 0; i < nx; i++, p++) {
-        if (d[p] !== 0) {
-          count++;
-          if (i < x0) x0 = i;
-          if (i > x1) x1 = i;
-          if (j < y0) y0 = j;
-          if (j > y1) y1 = j;
-          if (k < z0) z0 = k;
-          if (k > z1) z1 = k;
-        }
-      }
-    }
-  }
-  return x1 < 0 ? null : { min: [x0, y0, z0], max: [x1, y1, z1], count };
+  const box = boundingBox(mask);
+  return box && { min: box.min, max: box.max, count: countMask(mask) };
 }
 
 /** Grow `box` by `pad` voxels per axis, clamped to `size`. */

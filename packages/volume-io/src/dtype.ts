@@ -1,4 +1,4 @@
-import { RadcamError, type TypedArray } from '@radcam/core';
+import { RadcamError, type TypedArray, type Vec3 } from '@radcam/core';
 
 /** Element types a radcam Volume may hold (names as numpy / itk-wasm spell them). */
 export type DType = 'uint8' | 'int8' | 'uint16' | 'int16' | 'uint32' | 'int32' | 'float32' | 'float64';
@@ -56,6 +56,36 @@ export function typedView(dtype: DType, bytes: Uint8Array, offset: number, count
     for (let b = 0; b < bpe; b++) copy[i + b] = src[i + bpe - 1 - b]!;
   }
   return new C(copy.buffer, 0, count);
+}
+
+/** Element type as a file stores it: a Volume dtype, or 64-bit integers (decoded to float64). */
+export type StoredType = DType | 'int64' | 'uint64';
+
+/** The Volume dtype a stored type decodes to (64-bit integers → float64). */
+export function decodedDtype(t: StoredType): DType {
+  return t === 'int64' || t === 'uint64' ? 'float64' : t;
+}
+
+/** Bytes per stored element. */
+export function storedBytes(t: StoredType): number {
+  return t === 'int64' || t === 'uint64' ? 8 : DTYPE_BYTES[t];
+}
+
+/**
+ * The voxels of a `size` grid from binary data `raw` (from offset 0) stored as `t`: a view when
+ * possible ({@link typedView}), 64-bit integers via {@link readInt64}. Too few bytes →
+ * `E_DATA_SIZE_MISMATCH` (`format` names the file format in the message).
+ */
+export function decodeBinaryVoxels(raw: Uint8Array, t: StoredType, size: Readonly<Vec3>, littleEndian: boolean, format: string): TypedArray {
+  const n = size[0] * size[1] * size[2];
+  const bpe = storedBytes(t);
+  if (raw.length < n * bpe) {
+    throw new RadcamError('E_DATA_SIZE_MISMATCH', `${format} voxel data is shorter than the header says`, {
+      expected: `${n * bpe} bytes (${size.join('×')} × ${bpe} B)`,
+      found: `${raw.length} bytes`,
+    });
+  }
+  return t === 'int64' || t === 'uint64' ? readInt64(raw, 0, n, littleEndian, t === 'int64') : typedView(t, raw, 0, n, littleEndian);
 }
 
 /** 64-bit integers → Float64Array (exact below 2^53). */

@@ -4,14 +4,14 @@
  * CompressedData (zlib), TransformMatrix, Offset, ElementSpacing, HeaderSize, byte order.
  * MetaImage physical space is ITK's (LPS): no conversion.
  */
-import { type TypedArray, type Vec3, type Volume, validateVolume, voxelCount } from '@radcam/core';
-import { type DType, DTYPE_BYTES, dtypeOf, littleEndianBytes, parseAsciiData, readInt64, typedView } from './dtype.js';
+import { type Vec3, type Volume, validateVolume, voxelCount } from '@radcam/core';
+import { type DType, type StoredType, decodeBinaryVoxels, decodedDtype, dtypeOf, littleEndianBytes, parseAsciiData, storedBytes } from './dtype.js';
 import { fail } from './errors.js';
 import { concat, deflateZlib, inflateZlib, isGzip, gunzip } from './gzip.js';
 import { completeDirection } from './nrrd.js';
-import { NeedMoreBytes, asciiBytes, latin1, num, parseNumbers } from './text-header.js';
+import { NeedMoreBytes, asciiBytes, detachedDataFiles, latin1, num, parseNumbers } from './text-header.js';
 
-const TYPES: Record<string, DType | 'int64' | 'uint64'> = {
+const TYPES: Record<string, StoredType> = {
   MET_CHAR: 'int8', MET_UCHAR: 'uint8', MET_SHORT: 'int16', MET_USHORT: 'uint16',
   MET_INT: 'int32', MET_UINT: 'uint32', MET_LONG: 'int32', MET_ULONG: 'uint32',
   MET_LONG_LONG: 'int64', MET_ULONG_LONG: 'uint64', MET_FLOAT: 'float32', MET_DOUBLE: 'float64',
@@ -61,7 +61,7 @@ export interface MetaLayout {
   spacing: Vec3;
   origin: Vec3;
   direction: Float64Array;
-  stored: DType | 'int64' | 'uint64';
+  stored: StoredType;
   littleEndian: boolean;
   compressed: boolean;
   binary: boolean;
@@ -140,37 +140,16 @@ export function decodeMetaImage(bytes: Uint8Array, options: DecodeMetaOptions = 
   const h = parseMetaHeader(bytes);
   const L = metaLayout(h);
   const n = voxelCount(L.size);
-  const bpe = L.stored === 'int64' || L.stored === 'uint64' ? 8 : DTYPE_BYTES[L.stored];
-  const blobs: Uint8Array[] = [];
-  if (L.dataFiles === 'LOCAL') blobs.push(bytes.subarray(h.dataOffset));
-  else {
-    for (const name of L.dataFiles) {
-      const f = options.files?.[name];
-      if (!f) fail('E_FILE_NOT_FOUND', `MetaImage data file "${name}" was not provided`, { expected: 'the data file next to the header', found: 'nothing' });
-      blobs.push(f);
-    }
-  }
-  const per = Math.ceil((n * bpe) / blobs.length);
+  const blobs = L.dataFiles === 'LOCAL' ? [bytes.subarray(h.dataOffset)] : detachedDataFiles('MetaImage', L.dataFiles, options.files);
+  const per = Math.ceil((n * storedBytes(L.stored)) / blobs.length);
   const parts = blobs.map((b) => {
     if (L.compressed) return isGzip(b) ? gunzip(b, per) : inflateZlib(b, per);
     if (L.headerSize === -1) return b.subarray(Math.max(0, b.length - per));
     return L.headerSize > 0 && L.dataFiles !== 'LOCAL' ? b.subarray(L.headerSize) : b;
   });
-  let data: TypedArray;
-  if (!L.binary) {
-    data = parseAsciiData(parts.map((p) => latin1(p)).join('\n'), L.stored === 'int64' || L.stored === 'uint64' ? 'float64' : L.stored, n);
-  } else {
-    const raw = concat(parts);
-    if (raw.length < n * bpe) {
-      fail('E_DATA_SIZE_MISMATCH', 'MetaImage voxel data is shorter than the header says', {
-        expected: `${n * bpe} bytes (${L.size.join('×')} × ${bpe} B)`,
-        found: `${raw.length} bytes`,
-      });
-    }
-    data = L.stored === 'int64' || L.stored === 'uint64'
-      ? readInt64(raw, 0, n, L.littleEndian, L.stored === 'int64')
-      : typedView(L.stored, raw, 0, n, L.littleEndian);
-  }
+  const data = L.binary
+    ? decodeBinaryVoxels(concat(parts), L.stored, L.size, L.littleEndian, 'MetaImage')
+    : parseAsciiData(parts.map((p) => latin1(p)).join('\n'), decodedDtype(L.stored), n);
   const vol: Volume = { data, size: L.size, spacing: L.spacing, origin: L.origin, direction: L.direction };
   validateVolume(vol);
   return vol;

@@ -4,13 +4,13 @@
  * `space origin`, or plain `spacings`. Output volumes are LPS.
  */
 import { type TypedArray, type Vec3, type Volume, validateVolume, voxelCount } from '@radcam/core';
-import { type DType, DTYPE_BYTES, dtypeOf, littleEndianBytes, parseAsciiData, readInt64, typedView } from './dtype.js';
+import { type DType, type StoredType, decodeBinaryVoxels, decodedDtype, dtypeOf, littleEndianBytes, parseAsciiData, storedBytes } from './dtype.js';
 import { fail } from './errors.js';
 import { concat, gunzip, gzip, isGzip } from './gzip.js';
-import { NeedMoreBytes, asciiBytes, latin1, num, parseNumbers } from './text-header.js';
+import { NeedMoreBytes, asciiBytes, detachedDataFiles, latin1, num, parseNumbers } from './text-header.js';
 
-const TYPES: Record<string, DType | 'int64' | 'uint64'> = {};
-const addType = (dt: DType | 'int64' | 'uint64', names: string[]) => names.forEach((n) => (TYPES[n] = dt));
+const TYPES: Record<string, StoredType> = {};
+const addType = (dt: StoredType, names: string[]) => names.forEach((n) => (TYPES[n] = dt));
 addType('int8', ['signed char', 'int8', 'int8_t']);
 addType('uint8', ['uchar', 'unsigned char', 'uint8', 'uint8_t']);
 addType('int16', ['short', 'short int', 'signed short', 'signed short int', 'int16', 'int16_t']);
@@ -87,7 +87,7 @@ export interface NrrdLayout {
   spacing: Vec3;
   origin: Vec3;
   direction: Float64Array;
-  stored: DType | 'int64' | 'uint64';
+  stored: StoredType;
   littleEndian: boolean;
   encoding: 'raw' | 'gzip' | 'ascii';
   /** Detached data files (relative names), empty for attached data. */
@@ -235,33 +235,13 @@ export function decodeNrrd(bytes: Uint8Array, options: DecodeNrrdOptions = {}): 
   const h = parseNrrdHeader(bytes);
   const L = nrrdLayout(h);
   const n = voxelCount(L.size);
-  const bpe = L.stored === 'int64' || L.stored === 'uint64' ? 8 : DTYPE_BYTES[L.stored];
-  const blobs: Uint8Array[] = [];
-  if (L.dataFiles.length === 0) blobs.push(bytes.subarray(h.dataOffset));
-  else {
-    for (const name of L.dataFiles) {
-      const f = options.files?.[name];
-      if (!f) fail('E_FILE_NOT_FOUND', `NRRD data file "${name}" was not provided`, { expected: 'the detached data file next to the header', found: 'nothing' });
-      blobs.push(f);
-    }
-  }
+  const blobs = L.dataFiles.length === 0 ? [bytes.subarray(h.dataOffset)] : detachedDataFiles('NRRD', L.dataFiles, options.files);
   let data: TypedArray;
   if (L.encoding === 'ascii') {
-    const text = blobs.map((b) => latin1(payload(b, L, 0))).join('\n');
-    const dt: DType = L.stored === 'int64' || L.stored === 'uint64' ? 'float64' : L.stored;
-    data = parseAsciiData(text, dt, n);
+    data = parseAsciiData(blobs.map((b) => latin1(payload(b, L, 0))).join('\n'), decodedDtype(L.stored), n);
   } else {
-    const per = Math.ceil((n * bpe) / blobs.length);
-    const raw = concat(blobs.map((b) => payload(b, L, per)));
-    if (raw.length < n * bpe) {
-      fail('E_DATA_SIZE_MISMATCH', 'NRRD voxel data is shorter than the header says', {
-        expected: `${n * bpe} bytes (${L.size.join('×')} × ${bpe} B)`,
-        found: `${raw.length} bytes`,
-      });
-    }
-    data = L.stored === 'int64' || L.stored === 'uint64'
-      ? readInt64(raw, 0, n, L.littleEndian, L.stored === 'int64')
-      : typedView(L.stored, raw, 0, n, L.littleEndian);
+    const per = Math.ceil((n * storedBytes(L.stored)) / blobs.length);
+    data = decodeBinaryVoxels(concat(blobs.map((b) => payload(b, L, per))), L.stored, L.size, L.littleEndian, 'NRRD');
   }
   const vol: Volume = { data, size: L.size, spacing: L.spacing, origin: L.origin, direction: L.direction };
   validateVolume(vol);

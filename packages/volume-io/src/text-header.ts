@@ -16,6 +16,18 @@ export function asciiBytes(s: string): Uint8Array {
   return out;
 }
 
+/**
+ * The data blobs of a header naming detached data files (`names`), in order, from `files` (contents
+ * by name). A missing file → `E_FILE_NOT_FOUND`; `format` names the file format in the message.
+ */
+export function detachedDataFiles(format: string, names: readonly string[], files: Record<string, Uint8Array> | undefined): Uint8Array[] {
+  return names.map((name) => {
+    const f = files?.[name];
+    if (!f) fail('E_FILE_NOT_FOUND', `${format} data file "${name}" was not provided`, { expected: 'the detached data file next to the header', found: 'nothing' });
+    return f;
+  });
+}
+
 /** Signal that a header-only parse needs more bytes than it was given. */
 export class NeedMoreBytes extends Error {
   constructor(readonly atLeast: number) {

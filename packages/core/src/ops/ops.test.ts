@@ -3,7 +3,7 @@ import { expectArraysClose, expectClose } from '../testing.js';
 import { createRng } from '../rng.js';
 import { createVolume, indexToWorld, worldToIndex, type Mask, type Vec3 } from '../volume.js';
 import { boundingBox, crop, cropToMask, pad } from './crop.js';
-import { resample, resampleToGeometry } from './resample.js';
+import { bsplinePrefilter, resample, resampleToGeometry } from './resample.js';
 import { dilate, distanceTransform, erode, signedDistance } from './distance.js';
 import { centroid, centroidIndex, connectedComponents, largestComponent } from './components.js';
 import { clipPercentiles, percentile, zscoreInMask } from './intensity.js';
@@ -105,6 +105,22 @@ describe('resample', () => {
     // and it interpolates: on the original grid the samples come back
     const same = resample(v, { spacing: [1, 1, 1], interpolator: 'bspline', outputType: 'float64' });
     expectArraysClose(same.data, data, { atol: 1e-8 });
+  });
+  it('bsplinePrefilter gives coefficients whose cubic B-spline reproduces the samples (mirror boundaries)', () => {
+    // Cubic B-spline at integer knots: f[i] = (c[i−1] + 4·c[i] + c[i+1]) / 6, with c[−1] = c[1], c[n] = c[n−2].
+    const check = (n: number, tolerance?: number) => {
+      const rng = createRng(n);
+      const f = Float64Array.from({ length: n }, () => rng.next() * 10 - 5);
+      const c = Float64Array.from(f);
+      bsplinePrefilter(c, [n, 1, 1], tolerance === undefined ? {} : { tolerance });
+      const at = (i: number) => c[i < 0 ? -i : i >= n ? 2 * n - 2 - i : i]!;
+      const back = Float64Array.from({ length: n }, (_, i) => (at(i - 1) + 4 * at(i) + at(i + 1)) / 6);
+      expectArraysClose(back, f, { atol: tolerance === undefined ? 1e-9 : 1e-7 });
+    };
+    check(5); // short line: exact mirror-symmetric initialisation
+    check(64); // long line: truncated causal sum
+    check(64, 1e-10);
+    expect(() => bsplinePrefilter(new Float64Array(5), [4, 1, 1])).toThrow(RadcamError);
   });
   it('nearest keeps the input type and values on an unchanged grid', () => {
     const v = createVolume(Int16Array.from({ length: 24 }, (_, i) => i * 3 - 20), [4, 3, 2], { spacing: [1, 2, 3] });

@@ -86,11 +86,32 @@ function axisTaps(coords: Float64Array, n: number, interp: Interpolator): AxisTa
   return { taps, idx, w };
 }
 
+/** Options of {@link bsplinePrefilter}. */
+export interface BsplinePrefilterOptions {
+  /**
+   * Truncation tolerance of the causal initialisation sum (lines longer than the horizon
+   * ⌈ln tol / ln|z|⌉ use a truncated sum, shorter ones the exact mirror-symmetric start).
+   * Default 1e-12; ITK's BSplineDecompositionImageFilter (SimpleITK / PyRadiomics) uses 1e-10.
+   */
+  tolerance?: number;
+}
+
 /**
- * In-place cubic B-spline prefilter along one axis (causal/anti-causal recursion with pole
- * √3 − 2 and mirror-symmetric boundaries, Unser 1993), so that interpolation reproduces samples.
+ * In-place cubic B-spline prefilter (interpolation coefficients) of a volume laid out x fastest,
+ * separably along x, y then z: causal/anti-causal recursion with pole √3 − 2 and mirror-symmetric
+ * boundaries (Unser 1993; Thévenaz et al. 2000), so that cubic B-spline interpolation of the result
+ * reproduces the samples. Axes of length 1 are left as they are.
  */
-function bsplinePrefilterAxis(data: Float64Array, size: Vec3, axis: 0 | 1 | 2): void {
+export function bsplinePrefilter(data: Float64Array, size: Readonly<Vec3>, options: BsplinePrefilterOptions = {}): void {
+  const tolerance = options.tolerance ?? 1e-12;
+  assertArg(tolerance > 0 && tolerance < 1, 'tolerance must be in (0, 1)', { found: String(tolerance) });
+  assertArg(data.length === voxelCount(size), 'data length must match size', { found: `${data.length} for ${size.join('×')}` });
+  bsplinePrefilterAxis(data, size, 0, tolerance);
+  bsplinePrefilterAxis(data, size, 1, tolerance);
+  bsplinePrefilterAxis(data, size, 2, tolerance);
+}
+
+function bsplinePrefilterAxis(data: Float64Array, size: Readonly<Vec3>, axis: 0 | 1 | 2, tolerance: number): void {
   const n = size[axis];
   if (n < 2) return;
   const z = Math.sqrt(3) - 2;
@@ -98,7 +119,7 @@ function bsplinePrefilterAxis(data: Float64Array, size: Vec3, axis: 0 | 1 | 2): 
   const stride = axis === 0 ? 1 : axis === 1 ? size[0] : size[0] * size[1];
   const line = new Float64Array(n);
   const others = voxelCount(size) / n;
-  const horizon = Math.min(n, Math.ceil(Math.log(1e-12) / Math.log(Math.abs(z))));
+  const horizon = Math.min(n, Math.ceil(Math.log(tolerance) / Math.log(Math.abs(z))));
   for (let l = 0; l < others; l++) {
     // base offset of line l
     let base: number;
@@ -231,9 +252,7 @@ export function resample<T extends TypedArray>(vol: Volume<T>, options: Resample
   }
   let src = toFloat64(vol.data);
   if (interp === 'bspline') {
-    bsplinePrefilterAxis(src, vol.size, 0);
-    bsplinePrefilterAxis(src, vol.size, 1);
-    bsplinePrefilterAxis(src, vol.size, 2);
+    bsplinePrefilter(src, vol.size);
   }
   const values = separable(src, vol.size, taps[0]!, taps[1]!, taps[2]!, outSize);
   src = new Float64Array(0);
@@ -287,9 +306,7 @@ export function resampleToGeometry<T extends TypedArray>(
   const [nx, ny, nz] = vol.size;
   const src = interp === 'bspline' ? toFloat64(vol.data) : vol.data;
   if (interp === 'bspline') {
-    bsplinePrefilterAxis(src as Float64Array, vol.size, 0);
-    bsplinePrefilterAxis(src as Float64Array, vol.size, 1);
-    bsplinePrefilterAxis(src as Float64Array, vol.size, 2);
+    bsplinePrefilter(src as Float64Array, vol.size);
   }
   const [mx, my, mz] = target.size;
   const values = new Float64Array(mx * my * mz);

@@ -1,4 +1,4 @@
-import type { Mask, Volume } from '@radcam/core';
+import { boundingBox, type Mask, type Volume } from '@radcam/core';
 
 /** Processing stages with IBSI diagnostic features. */
 export type IbsiImageStage = 'init' | 'interp';
@@ -75,23 +75,19 @@ interface MaskStats {
 }
 
 function maskStats(mask: Mask, image: Volume | null): MaskStats {
-  const [nx, ny, nz] = mask.size;
+  const box = boundingBox(mask);
+  if (!box) return { count: 0, bb: [0, 0, 0], sum: 0, min: NaN, max: NaN };
+  const [nx, ny] = mask.size;
+  const { min: [x0, y0, z0], max: [x1, y1, z1] } = box;
   const m = mask.data;
   const d = image?.data;
-  let x0 = nx, y0 = ny, z0 = nz, x1 = -1, y1 = -1, z1 = -1;
   let count = 0, sum = 0, lo = Infinity, hi = -Infinity;
-  let p = 0;
-  for (let k = 0; k < nz; k++) {
-    for (let j = 0; j < ny; j++) {
-      for (let i = 0; i < nx; i++, p++) {
+  // Voxels outside the box are all zero: same visiting order (and float sum) as a full raster pass.
+  for (let k = z0; k <= z1; k++) {
+    for (let j = y0; j <= y1; j++) {
+      for (let i = x0, p = x0 + nx * (j + ny * k); i <= x1; i++, p++) {
         if (m[p] === 0) continue;
         count++;
-        if (i < x0) x0 = i;
-        if (i > x1) x1 = i;
-        if (j < y0) y0 = j;
-        if (j > y1) y1 = j;
-        if (k < z0) z0 = k;
-        if (k > z1) z1 = k;
         if (d) {
           const v = d[p]!;
           sum += v;
@@ -101,8 +97,7 @@ function maskStats(mask: Mask, image: Volume | null): MaskStats {
       }
     }
   }
-  const bb: [number, number, number] = count === 0 ? [0, 0, 0] : [x1 - x0 + 1, y1 - y0 + 1, z1 - z0 + 1];
-  return { count, bb, sum, min: count ? lo : NaN, max: count ? hi : NaN };
+  return { count, bb: [x1 - x0 + 1, y1 - y0 + 1, z1 - z0 + 1], sum, min: lo, max: hi };
 }
 
 /**

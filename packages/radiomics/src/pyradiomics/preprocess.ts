@@ -5,7 +5,7 @@
  * nearest interpolation, result cast back to the input pixel type), mask checks
  * (`minimumROIDimensions`, `minimumROISize`) and range re-segmentation.
  */
-import { RadcamError, type TypedArray, type Vec3, type Volume } from '@radcam/core';
+import { RadcamError, bsplinePrefilter, type TypedArray, type Vec3, type Volume } from '@radcam/core';
 import type { PyradiomicsSettings } from './params.js';
 
 /** A scalar image on a grid with its label mask (x fastest). */
@@ -171,55 +171,6 @@ export function cropGrid(g: Grid, lo: Vec3, hi: Vec3): Grid {
 
 // ------------------------------------------------------------------ resampling
 
-const POLE = Math.sqrt(3) - 2;
-
-/** ITK BSplineDecompositionImageFilter (order 3, mirror boundaries, tolerance 1e-10) along one axis. */
-function bsplineCoefficients(data: Float64Array, size: Vec3): void {
-  const z = POLE;
-  const gain = (1 - z) * (1 - 1 / z);
-  for (let axis = 0; axis < 3; axis++) {
-    const n = size[axis]!;
-    if (n === 1) continue;
-    const stride = axis === 0 ? 1 : axis === 1 ? size[0] : size[0] * size[1];
-    const line = new Float64Array(n);
-    const horizon = Math.ceil(Math.log(1e-10) / Math.log(Math.abs(z)));
-    const [nx, ny, nz] = size;
-    const outer = axis === 0 ? ny * nz : axis === 1 ? nx * nz : nx * ny;
-    for (let o = 0; o < outer; o++) {
-      let base: number;
-      if (axis === 0) base = o * nx;
-      else if (axis === 1) base = (o % nx) + Math.floor(o / nx) * nx * ny;
-      else base = o;
-      for (let i = 0; i < n; i++) line[i] = data[base + i * stride]! * gain;
-      if (horizon < n) {
-        let zn = z;
-        let sum = line[0]!;
-        for (let i = 1; i < horizon; i++) {
-          sum += zn * line[i]!;
-          zn *= z;
-        }
-        line[0] = sum;
-      } else {
-        let zn = z;
-        const iz = 1 / z;
-        let z2n = Math.pow(z, n - 1);
-        let sum = line[0]! + z2n * line[n - 1]!;
-        z2n *= z2n * iz;
-        for (let i = 1; i <= n - 2; i++) {
-          sum += (zn + z2n) * line[i]!;
-          zn *= z;
-          z2n *= iz;
-        }
-        line[0] = sum / (1 - zn * zn);
-      }
-      for (let i = 1; i < n; i++) line[i] = line[i]! + z * line[i - 1]!;
-      line[n - 1] = (z / (z * z - 1)) * (z * line[n - 2]! + line[n - 1]!);
-      for (let i = n - 2; i >= 0; i--) line[i] = z * (line[i + 1]! - line[i]!);
-      for (let i = 0; i < n; i++) data[base + i * stride] = line[i]!;
-    }
-  }
-}
-
 function mirrorIndex(i: number, n: number): number {
   if (n === 1) return 0;
   const n2 = 2 * n - 2;
@@ -296,7 +247,8 @@ export function resampleGrid(g: Grid, s: PyradiomicsSettings): { grid: Grid; inf
   let coef: Float64Array | null = null;
   if (interp === 'sitkBSpline') {
     coef = Float64Array.from(g.values);
-    bsplineCoefficients(coef, g.size);
+    // ITK BSplineDecompositionImageFilter: order 3, mirror boundaries, tolerance 1e-10.
+    bsplinePrefilter(coef, g.size, { tolerance: 1e-10 });
   }
   const wx = new Float64Array(4), wy = new Float64Array(4), wz = new Float64Array(4);
   const ix = new Int32Array(4), iy = new Int32Array(4), iz = new Int32Array(4);

@@ -1,7 +1,7 @@
 /**
  * Settings, aggregation handling and extraction-context plumbing shared by the texture extractors.
  */
-import { RadcamError, type ExtractionContext, type Mask } from '@radcam/core';
+import { RadcamError, type ExtractionContext, type ExtractorResult, type Mask } from '@radcam/core';
 import { buildTextureGrid, type TextureGrid } from './grid.js';
 
 /** IBSI aggregation methods. Matrix families (GLCM, GLRLM) use the six `_avg`/`_comb` forms,
@@ -199,24 +199,44 @@ export class FeatureMean {
   }
 }
 
-/** Write `values[i]` under `${prefix}_${names[i]}_${agg}`; non-finite values become NaN and are listed. */
-export function emit(
-  features: Record<string, number>,
-  nanList: string[],
+/**
+ * A texture extractor's result: feature `${prefix}_${names[i]}_${agg}` = `values.get(agg)[i]` for
+ * every aggregation (non-finite values become NaN); diagnostics are the grid summary (`nLevels`,
+ * `presentLevels`, `roiVoxels`), then `extra`, then `nanFeatures` + `nanReason` when a feature is NaN.
+ */
+export function textureResult(
   prefix: string,
   names: readonly string[],
-  agg: string,
-  values: ArrayLike<number>,
-): void {
-  for (let i = 0; i < names.length; i++) {
-    const tag = `${prefix}_${names[i]}_${agg}`;
-    const v = values[i]!;
-    if (Number.isFinite(v)) features[tag] = v;
-    else {
-      features[tag] = NaN;
-      nanList.push(tag);
+  aggs: readonly string[],
+  values: ReadonlyMap<string, ArrayLike<number>>,
+  grid: TextureGrid,
+  extra: Record<string, unknown>,
+  nanReason: string,
+): ExtractorResult {
+  const features: Record<string, number> = {};
+  const nan: string[] = [];
+  for (const agg of aggs) {
+    const v = values.get(agg)!;
+    for (let i = 0; i < names.length; i++) {
+      const tag = `${prefix}_${names[i]}_${agg}`;
+      const x = v[i]!;
+      if (Number.isFinite(x)) features[tag] = x;
+      else {
+        features[tag] = NaN;
+        nan.push(tag);
+      }
     }
   }
+  return {
+    features,
+    diagnostics: {
+      nLevels: grid.nLevels,
+      presentLevels: grid.nPresent,
+      roiVoxels: grid.roi.length,
+      ...extra,
+      ...(nan.length ? { nanFeatures: nan, nanReason } : {}),
+    },
+  };
 }
 
 /** Tag list for a family: every feature for every aggregation (aggregation-major, as the IBSI tables). */

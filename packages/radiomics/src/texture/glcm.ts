@@ -4,7 +4,7 @@
 import type { ExtractionContext, ExtractorResult, FeatureExtractor, Vec3 } from '@radcam/core';
 import { RadcamError } from '@radcam/core';
 import { CountMatrix, LOG2_INT } from './accumulator.js';
-import { checkDistance, emit, matrixAggregations, tagList, textureGridFromContext, type TextureSettings } from './common.js';
+import { checkDistance, matrixAggregations, tagList, textureGridFromContext, textureResult, type TextureSettings } from './common.js';
 import { runDirectional, type DirectionalFamily } from './directional.js';
 import { checkDirection, DIRECTIONS_2D, DIRECTIONS_3D, gridOffset, type TextureGrid } from './grid.js';
 import { builderGrid, paddedSlice, type BuilderOptions, type TextureMatrix } from './matrix.js';
@@ -352,22 +352,9 @@ export const glcmExtractor: FeatureExtractor<TextureSettings> = {
     const grid = textureGridFromContext(context, settings, distance);
     const symmetric = settings.symmetric ?? true;
     const res = runDirectional(grid, glcmFamily(grid, distance, symmetric, grid.nLevels), aggs);
-    const features: Record<string, number> = {};
-    const nan: string[] = [];
-    for (const a of aggs) emit(features, nan, 'cm', GLCM_FEATURES, a, res.values.get(a)!);
-    return {
-      features,
-      diagnostics: {
-        nLevels: grid.nLevels,
-        presentLevels: grid.nPresent,
-        roiVoxels: grid.roi.length,
-        distance,
-        symmetric,
-        matricesAveraged: res.units,
-        ...(nan.length
-          ? { nanFeatures: nan, nanReason: 'no co-occurring voxel pairs (empty matrix), a constant marginal (correlation) or zero marginal entropy (information correlation 1)' }
-          : {}),
-      },
-    };
+    return textureResult(
+      'cm', GLCM_FEATURES, aggs, res.values, grid, { distance, symmetric, matricesAveraged: res.units },
+      'no co-occurring voxel pairs (empty matrix), a constant marginal (correlation) or zero marginal entropy (information correlation 1)',
+    );
   },
 };

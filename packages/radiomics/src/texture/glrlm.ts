@@ -4,7 +4,7 @@
 import type { ExtractionContext, ExtractorResult, FeatureExtractor, Vec3 } from '@radcam/core';
 import { RadcamError } from '@radcam/core';
 import { CountMatrix } from './accumulator.js';
-import { checkDistance, emit, matrixAggregations, tagList, textureGridFromContext, type TextureSettings } from './common.js';
+import { checkDistance, matrixAggregations, tagList, textureGridFromContext, textureResult, type TextureSettings } from './common.js';
 import { runDirectional, type DirectionalFamily } from './directional.js';
 import { checkDirection, DIRECTIONS_2D, DIRECTIONS_3D, gridOffset, type TextureGrid } from './grid.js';
 import {
@@ -156,18 +156,6 @@ export const glrlmExtractor: FeatureExtractor<TextureSettings> = {
     const aggs = matrixAggregations(settings);
     const grid = textureGridFromContext(context, settings, 1);
     const res = runDirectional(grid, glrlmFamily(grid), aggs);
-    const features: Record<string, number> = {};
-    const nan: string[] = [];
-    for (const a of aggs) emit(features, nan, 'rlm', GLRLM_FEATURES, a, res.values.get(a)!);
-    return {
-      features,
-      diagnostics: {
-        nLevels: grid.nLevels,
-        presentLevels: grid.nPresent,
-        roiVoxels: grid.roi.length,
-        matricesAveraged: res.units,
-        ...(nan.length ? { nanFeatures: nan, nanReason: 'no runs for this aggregation (empty matrix)' } : {}),
-      },
-    };
+    return textureResult('rlm', GLRLM_FEATURES, aggs, res.values, grid, { matricesAveraged: res.units }, 'no runs for this aggregation (empty matrix)');
   },
 };

@@ -6,7 +6,7 @@
 import type { ExtractionContext, ExtractorResult, FeatureExtractor, Vec3 } from '@radcam/core';
 import { RadcamError } from '@radcam/core';
 import { CountMatrix } from './accumulator.js';
-import { checkDistance, emit, FeatureMean, tagList, textureGridFromContext, zoneAggregations, type TextureSettings, type ZoneAggregation } from './common.js';
+import { checkDistance, FeatureMean, tagList, textureGridFromContext, textureResult, zoneAggregations, type TextureSettings, type ZoneAggregation } from './common.js';
 import { neighbourhoodOffsets, roiSlices, type TextureGrid } from './grid.js';
 import {
   builderGrid, oneToN, paddedSlice, runLikeFeatures, runLikeWorkspace, RUN_LIKE_COUNT,
@@ -126,19 +126,6 @@ export const ngldmExtractor: FeatureExtractor<TextureSettings> = {
     const aggs = zoneAggregations(settings);
     const grid = textureGridFromContext(context, settings, distance);
     const res = ngldmAggregate(grid, aggs, distance, alpha);
-    const features: Record<string, number> = {};
-    const nan: string[] = [];
-    for (const a of aggs) emit(features, nan, 'ngl', NGLDM_FEATURES, a, res.get(a)!);
-    return {
-      features,
-      diagnostics: {
-        nLevels: grid.nLevels,
-        presentLevels: grid.nPresent,
-        roiVoxels: grid.roi.length,
-        distance,
-        alpha,
-        ...(nan.length ? { nanFeatures: nan, nanReason: 'empty matrix for this aggregation' } : {}),
-      },
-    };
+    return textureResult('ngl', NGLDM_FEATURES, aggs, res, grid, { distance, alpha }, 'empty matrix for this aggregation');
   },
 };

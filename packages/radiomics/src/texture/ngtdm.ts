@@ -4,7 +4,7 @@
  * neighbour are left out (IBSI: "valid neighbourhood").
  */
 import type { ExtractionContext, ExtractorResult, FeatureExtractor, Vec3 } from '@radcam/core';
-import { checkDistance, emit, FeatureMean, tagList, textureGridFromContext, zoneAggregations, type TextureSettings, type ZoneAggregation } from './common.js';
+import { checkDistance, FeatureMean, tagList, textureGridFromContext, textureResult, zoneAggregations, type TextureSettings, type ZoneAggregation } from './common.js';
 import { neighbourhoodOffsets, roiSlices, type TextureGrid } from './grid.js';
 import { builderGrid, paddedSlice, type BuilderOptions } from './matrix.js';
 
@@ -271,18 +271,6 @@ export const ngtdmExtractor: FeatureExtractor<TextureSettings> = {
     const aggs = zoneAggregations(settings);
     const grid = textureGridFromContext(context, settings, distance);
     const res = ngtdmAggregate(grid, aggs, distance);
-    const features: Record<string, number> = {};
-    const nan: string[] = [];
-    for (const a of aggs) emit(features, nan, 'ngt', NGTDM_FEATURES, a, res.get(a)!);
-    return {
-      features,
-      diagnostics: {
-        nLevels: grid.nLevels,
-        presentLevels: grid.nPresent,
-        roiVoxels: grid.roi.length,
-        distance,
-        ...(nan.length ? { nanFeatures: nan, nanReason: 'no voxel has a neighbour inside the ROI' } : {}),
-      },
-    };
+    return textureResult('ngt', NGTDM_FEATURES, aggs, res, grid, { distance }, 'no voxel has a neighbour inside the ROI');
   },
 };

@@ -5,7 +5,7 @@
  */
 import type { ExtractionContext, ExtractorResult, FeatureExtractor, Vec3 } from '@radcam/core';
 import { CountMatrix } from './accumulator.js';
-import { checkDistance, emit, FeatureMean, tagList, textureGridFromContext, zoneAggregations, type TextureSettings, type ZoneAggregation } from './common.js';
+import { checkDistance, FeatureMean, tagList, textureGridFromContext, textureResult, zoneAggregations, type TextureSettings, type ZoneAggregation } from './common.js';
 import { gridOffset, roiSlices, type TextureGrid } from './grid.js';
 import {
   builderGrid, oneToN, paddedSlice, runLikeFeatures, runLikeWorkspace, RUN_LIKE_COUNT,
@@ -345,20 +345,7 @@ function zoneExtractor(id: string, family: string, prefix: string, names: readon
       const aggs = zoneAggregations(settings);
       const grid = textureGridFromContext(context, settings, distance);
       const res = zoneFeatures(grid, aggs, distance, kind, context.cache);
-      const features: Record<string, number> = {};
-      const nan: string[] = [];
-      for (const a of aggs) emit(features, nan, prefix, names, a, res.values.get(a)!);
-      return {
-        features,
-        diagnostics: {
-          nLevels: grid.nLevels,
-          presentLevels: grid.nPresent,
-          roiVoxels: grid.roi.length,
-          linkageDistance: distance,
-          matricesAveraged: res.units,
-          ...(nan.length ? { nanFeatures: nan, nanReason: 'no zones for this aggregation (empty matrix)' } : {}),
-        },
-      };
+      return textureResult(prefix, names, aggs, res.values, grid, { linkageDistance: distance, matricesAveraged: res.units }, 'no zones for this aggregation (empty matrix)');
     },
   };
 }

@@ -6,7 +6,7 @@
  * (when available) so worker threads read them without copies, and `postMessage(plan)` shares
  * rather than clones them.
  */
-import { RadcamError, assertSameGeometry, validateVolume, type Mask, type Volume } from '@radcam/core';
+import { RadcamError, assertSameGeometry, boundingBox, countMask, validateVolume, type Mask, type Volume } from '@radcam/core';
 import { discretise, type DiscretisationSettings } from '../discretisation.js';
 import { resegment } from '../pipeline.js';
 import { resolveSettings, normaliseFamilies, type IbsiFamily, type RadiomicsSettings, type ResolvedSettings } from '../settings.js';
@@ -209,29 +209,16 @@ export function prepareVoxelPlan(image: Volume, mask: Mask, options: VoxelPlanOp
   const [sx, sy, sz] = image.size;
   const md = mask.data;
   // Bounding box of the morphological mask.
-  let x0 = sx, y0 = sy, z0 = sz, x1 = -1, y1 = -1, z1 = -1, nMorph = 0;
-  for (let z = 0, i = 0; z < sz; z++) {
-    for (let y = 0; y < sy; y++) {
-      for (let x = 0; x < sx; x++, i++) {
-        if (md[i] === 0) continue;
-        nMorph++;
-        if (x < x0) x0 = x;
-        if (x > x1) x1 = x;
-        if (y < y0) y0 = y;
-        if (y > y1) y1 = y;
-        if (z < z0) z0 = z;
-        if (z > z1) z1 = z;
-      }
-    }
-  }
-  if (nMorph === 0) {
+  const box = boundingBox(mask);
+  if (!box) {
     throw new RadcamError('E_EMPTY_ROI', 'mask is empty', { expected: 'at least one voxel inside the ROI', found: '0' });
   }
+  const { min: [x0, y0, z0], max: [x1, y1, z1] } = box;
+  const nMorph = countMask(mask);
   const intensityMask = resegment(image, mask, resolved);
   const im = intensityMask.data;
   const d = image.data;
-  let nInt = 0;
-  for (let i = 0; i < im.length; i++) if (im[i] !== 0) nInt++;
+  const nInt = countMask(intensityMask);
   if (nInt === 0) {
     throw new RadcamError('E_EMPTY_ROI', 'no ROI voxel is left after re-segmentation', {
       expected: 'at least one voxel inside the re-segmentation range',
