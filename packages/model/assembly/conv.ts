@@ -525,3 +525,435 @@ export function direct(pass: i32, X: usize, WT2: usize, Y: usize): void {
     }
   }
 }
+
+// ---------------------------------------------------------------------------------------------
+// implicit GEMM (no im2col): convolution over a zero-padded copy of the input
+
+/**
+ * Xp [N, Dp, Hp, Wp, Ci] = X with pd / ph / pw zeros before each spatial axis and zeros after up
+ * to Dp / Hp / Wp (so that every receptive field lies inside Xp).
+ */
+export function padInput(X: usize, Xp: usize, Dp: i32, Hp: i32, Wp: i32): void {
+  memory.fill(Xp, 0, (<usize>N * <usize>Dp * <usize>Hp * <usize>Wp * <usize>Ci) << 2);
+  const rowBytes = (<usize>W * <usize>Ci) << 2;
+  for (let n = 0; n < N; n++) {
+    for (let d = 0; d < D; d++) {
+      for (let h = 0; h < H; h++) {
+        const src = X + ((<usize>(((n * D + d) * H + h) * W) * <usize>Ci) << 2);
+        const dst = Xp + ((<usize>(((n * Dp + d + pd) * Hp + h + ph) * Wp + pw) * <usize>Ci) << 2);
+        memory.copy(dst, src, rowBytes);
+      }
+    }
+  }
+}
+
+/**
+ * O[M, Co] += conv(Xp, Wt) with Xp from `padInput` and Wt [kd, kh, kw, Ci, Co]: for each output
+ * row (n, od, oh), tiles of 4 output voxels × 8 (or 4) output channels accumulate over the
+ * kd·kh contiguous tap rows of kw·Ci values read in place (rows of A overlap: stride sw·Ci).
+ */
+export function forwardPadded(Xp: usize, Wt: usize, O: usize, Dp: i32, Hp: i32, Wp: i32): void {
+  const span = kw * Ci;
+  const segs = kd * kh;
+  const ldb = <usize>Co << 2;
+  const segB = <usize>span * ldb; // bytes of one (kz, ky) block of Wt
+  const rstep = (<usize>sw * <usize>Ci) << 2; // bytes between consecutive output voxels' windows
+  const hStride = (<usize>Wp * <usize>Ci) << 2;
+  const dStride = <usize>Hp * hStride;
+  const Co8 = Co & ~7;
+  const Co4 = Co & ~3;
+  const oW4 = oW & ~3;
+  let orow = O;
+  for (let n = 0; n < N; n++) {
+    for (let od = 0; od < oD; od++) {
+      for (let oh = 0; oh < oH; oh++, orow += <usize>oW * ldb) {
+        const base = Xp + (<usize>(n * Dp + od * sd) * dStride) + <usize>(oh * sh) * hStride;
+        let ow = 0;
+        for (; ow < oW4; ow += 4) {
+          const a0 = base + <usize>ow * rstep;
+          const c0 = orow + <usize>ow * ldb;
+          let j = 0;
+          for (; j < Co8; j += 8) {
+            let x00 = f32x4.splat(0), x01 = f32x4.splat(0);
+            let x10 = f32x4.splat(0), x11 = f32x4.splat(0);
+            let x20 = f32x4.splat(0), x21 = f32x4.splat(0);
+            let x30 = f32x4.splat(0), x31 = f32x4.splat(0);
+            let b = Wt + (<usize>j << 2);
+            for (let sg = 0; sg < segs; sg++) {
+              const kz = sg / kh;
+              const ky = sg - kz * kh;
+              const ar = a0 + <usize>kz * dStride + <usize>ky * hStride;
+              for (let k = 0; k < span; k++, b += ldb) {
+                const ko = ar + (<usize>k << 2);
+                const b0 = v128.load(b);
+                const b1 = v128.load(b, 16);
+                let a = v128.load32_splat(ko);
+                x00 = f32x4.add(x00, f32x4.mul(a, b0));
+                x01 = f32x4.add(x01, f32x4.mul(a, b1));
+                a = v128.load32_splat(ko + rstep);
+                x10 = f32x4.add(x10, f32x4.mul(a, b0));
+                x11 = f32x4.add(x11, f32x4.mul(a, b1));
+                a = v128.load32_splat(ko + 2 * rstep);
+                x20 = f32x4.add(x20, f32x4.mul(a, b0));
+                x21 = f32x4.add(x21, f32x4.mul(a, b1));
+                a = v128.load32_splat(ko + 3 * rstep);
+                x30 = f32x4.add(x30, f32x4.mul(a, b0));
+                x31 = f32x4.add(x31, f32x4.mul(a, b1));
+              }
+            }
+            const p = c0 + (<usize>j << 2);
+            v128.store(p, f32x4.add(v128.load(p), x00)); v128.store(p, f32x4.add(v128.load(p, 16), x01), 16);
+            const p1 = p + ldb;
+            v128.store(p1, f32x4.add(v128.load(p1), x10)); v128.store(p1, f32x4.add(v128.load(p1, 16), x11), 16);
+            const p2 = p1 + ldb;
+            v128.store(p2, f32x4.add(v128.load(p2), x20)); v128.store(p2, f32x4.add(v128.load(p2, 16), x21), 16);
+            const p3 = p2 + ldb;
+            v128.store(p3, f32x4.add(v128.load(p3), x30)); v128.store(p3, f32x4.add(v128.load(p3, 16), x31), 16);
+          }
+          for (; j < Co4; j += 4) {
+            let x0 = f32x4.splat(0), x1 = f32x4.splat(0), x2 = f32x4.splat(0), x3 = f32x4.splat(0);
+            let b = Wt + (<usize>j << 2);
+            for (let sg = 0; sg < segs; sg++) {
+              const kz = sg / kh;
+              const ky = sg - kz * kh;
+              const ar = a0 + <usize>kz * dStride + <usize>ky * hStride;
+              for (let k = 0; k < span; k++, b += ldb) {
+                const ko = ar + (<usize>k << 2);
+                const b0 = v128.load(b);
+                x0 = f32x4.add(x0, f32x4.mul(v128.load32_splat(ko), b0));
+                x1 = f32x4.add(x1, f32x4.mul(v128.load32_splat(ko + rstep), b0));
+                x2 = f32x4.add(x2, f32x4.mul(v128.load32_splat(ko + 2 * rstep), b0));
+                x3 = f32x4.add(x3, f32x4.mul(v128.load32_splat(ko + 3 * rstep), b0));
+              }
+            }
+            const p = c0 + (<usize>j << 2);
+            v128.store(p, f32x4.add(v128.load(p), x0));
+            v128.store(p + ldb, f32x4.add(v128.load(p + ldb), x1));
+            v128.store(p + 2 * ldb, f32x4.add(v128.load(p + 2 * ldb), x2));
+            v128.store(p + 3 * ldb, f32x4.add(v128.load(p + 3 * ldb), x3));
+          }
+          for (; j < Co; j++) {
+            for (let r = 0; r < 4; r++) {
+              let acc: f32 = 0;
+              let b = Wt + (<usize>j << 2);
+              for (let sg = 0; sg < segs; sg++) {
+                const kz = sg / kh;
+                const ky = sg - kz * kh;
+                const ar = a0 + <usize>r * rstep + <usize>kz * dStride + <usize>ky * hStride;
+                for (let k = 0; k < span; k++, b += ldb) acc += load<f32>(ar + (<usize>k << 2)) * load<f32>(b);
+              }
+              const p = c0 + <usize>r * ldb + (<usize>j << 2);
+              store<f32>(p, load<f32>(p) + acc);
+            }
+          }
+        }
+        for (; ow < oW; ow++) {
+          const a0 = base + <usize>ow * rstep;
+          const c0 = orow + <usize>ow * ldb;
+          let j = 0;
+          for (; j < Co4; j += 4) {
+            let x0 = f32x4.splat(0);
+            let b = Wt + (<usize>j << 2);
+            for (let sg = 0; sg < segs; sg++) {
+              const kz = sg / kh;
+              const ky = sg - kz * kh;
+              const ar = a0 + <usize>kz * dStride + <usize>ky * hStride;
+              for (let k = 0; k < span; k++, b += ldb) x0 = f32x4.add(x0, f32x4.mul(v128.load32_splat(ar + (<usize>k << 2)), v128.load(b)));
+            }
+            const p = c0 + (<usize>j << 2);
+            v128.store(p, f32x4.add(v128.load(p), x0));
+          }
+          for (; j < Co; j++) {
+            let acc: f32 = 0;
+            let b = Wt + (<usize>j << 2);
+            for (let sg = 0; sg < segs; sg++) {
+              const kz = sg / kh;
+              const ky = sg - kz * kh;
+              const ar = a0 + <usize>kz * dStride + <usize>ky * hStride;
+              for (let k = 0; k < span; k++, b += ldb) acc += load<f32>(ar + (<usize>k << 2)) * load<f32>(b);
+            }
+            const p = c0 + (<usize>j << 2);
+            store<f32>(p, load<f32>(p) + acc);
+          }
+        }
+      }
+    }
+  }
+}
+
+/**
+ * DW [Kt4, Co] += im2col(X)ᵀ · DY without im2col: Xp from `padInput`; `offs` (i32 [Kt4]) = byte
+ * offset of each tap (kz, ky, kx, ci) inside a receptive field of Xp, Kt4 = Kt rounded up to a
+ * multiple of 4 (extra taps point anywhere valid; their rows of DW are scratch). Output voxels
+ * are taken in blocks of whole output rows (≈ 256 voxels); each tile of 4 taps × 8 (or 4) output
+ * channels is accumulated in registers over the block and added to DW once per block.
+ */
+export function backpropFilterPadded(Xp: usize, DY: usize, DW: usize, Dp: i32, Hp: i32, Wp: i32, offs: usize, Kt4: i32): void {
+  const ldb = <usize>Co << 2;
+  const rstep = (<usize>sw * <usize>Ci) << 2;
+  const hStride = (<usize>Wp * <usize>Ci) << 2;
+  const dStride = <usize>Hp * hStride;
+  const rowsTotal = N * oD * oH;
+  const RB = max(1, 256 / oW);
+  const Co8 = Co & ~7;
+  const Co4 = Co & ~3;
+  const rowB = <usize>oW * ldb;
+  for (let r0 = 0; r0 < rowsTotal; r0 += RB) {
+    const r1 = min(rowsTotal, r0 + RB);
+    for (let i = 0; i < Kt4; i += 4) {
+      const o0 = <usize>load<i32>(offs + (<usize>i << 2));
+      const o1 = <usize>load<i32>(offs + (<usize>i << 2), 4);
+      const o2 = <usize>load<i32>(offs + (<usize>i << 2), 8);
+      const o3 = <usize>load<i32>(offs + (<usize>i << 2), 12);
+      let j = 0;
+      for (; j < Co8; j += 8) {
+        let x00 = f32x4.splat(0), x01 = f32x4.splat(0);
+        let x10 = f32x4.splat(0), x11 = f32x4.splat(0);
+        let x20 = f32x4.splat(0), x21 = f32x4.splat(0);
+        let x30 = f32x4.splat(0), x31 = f32x4.splat(0);
+        for (let r = r0; r < r1; r++) {
+          const oh = r % oH;
+          const t = r / oH;
+          const od = t % oD;
+          const n = t / oD;
+          let a = Xp + <usize>(n * Dp + od * sd) * dStride + <usize>(oh * sh) * hStride;
+          let b = DY + <usize>r * rowB + (<usize>j << 2);
+          for (let ow = 0; ow < oW; ow++, a += rstep, b += ldb) {
+            const b0 = v128.load(b);
+            const b1 = v128.load(b, 16);
+            let av = v128.load32_splat(a + o0);
+            x00 = f32x4.add(x00, f32x4.mul(av, b0));
+            x01 = f32x4.add(x01, f32x4.mul(av, b1));
+            av = v128.load32_splat(a + o1);
+            x10 = f32x4.add(x10, f32x4.mul(av, b0));
+            x11 = f32x4.add(x11, f32x4.mul(av, b1));
+            av = v128.load32_splat(a + o2);
+            x20 = f32x4.add(x20, f32x4.mul(av, b0));
+            x21 = f32x4.add(x21, f32x4.mul(av, b1));
+            av = v128.load32_splat(a + o3);
+            x30 = f32x4.add(x30, f32x4.mul(av, b0));
+            x31 = f32x4.add(x31, f32x4.mul(av, b1));
+          }
+        }
+        const p = DW + <usize>i * ldb + (<usize>j << 2);
+        v128.store(p, f32x4.add(v128.load(p), x00)); v128.store(p, f32x4.add(v128.load(p, 16), x01), 16);
+        const p1 = p + ldb;
+        v128.store(p1, f32x4.add(v128.load(p1), x10)); v128.store(p1, f32x4.add(v128.load(p1, 16), x11), 16);
+        const p2 = p1 + ldb;
+        v128.store(p2, f32x4.add(v128.load(p2), x20)); v128.store(p2, f32x4.add(v128.load(p2, 16), x21), 16);
+        const p3 = p2 + ldb;
+        v128.store(p3, f32x4.add(v128.load(p3), x30)); v128.store(p3, f32x4.add(v128.load(p3, 16), x31), 16);
+      }
+      for (; j < Co4; j += 4) {
+        let x0 = f32x4.splat(0), x1 = f32x4.splat(0), x2 = f32x4.splat(0), x3 = f32x4.splat(0);
+        for (let r = r0; r < r1; r++) {
+          const oh = r % oH;
+          const t = r / oH;
+          const od = t % oD;
+          const n = t / oD;
+          let a = Xp + <usize>(n * Dp + od * sd) * dStride + <usize>(oh * sh) * hStride;
+          let b = DY + <usize>r * rowB + (<usize>j << 2);
+          for (let ow = 0; ow < oW; ow++, a += rstep, b += ldb) {
+            const b0 = v128.load(b);
+            x0 = f32x4.add(x0, f32x4.mul(v128.load32_splat(a + o0), b0));
+            x1 = f32x4.add(x1, f32x4.mul(v128.load32_splat(a + o1), b0));
+            x2 = f32x4.add(x2, f32x4.mul(v128.load32_splat(a + o2), b0));
+            x3 = f32x4.add(x3, f32x4.mul(v128.load32_splat(a + o3), b0));
+          }
+        }
+        const p = DW + <usize>i * ldb + (<usize>j << 2);
+        v128.store(p, f32x4.add(v128.load(p), x0));
+        v128.store(p + ldb, f32x4.add(v128.load(p + ldb), x1));
+        v128.store(p + 2 * ldb, f32x4.add(v128.load(p + 2 * ldb), x2));
+        v128.store(p + 3 * ldb, f32x4.add(v128.load(p + 3 * ldb), x3));
+      }
+      for (; j < Co; j++) {
+        for (let ii = 0; ii < 4; ii++) {
+          const o = <usize>load<i32>(offs + (<usize>(i + ii) << 2));
+          let acc: f32 = 0;
+          for (let r = r0; r < r1; r++) {
+            const oh = r % oH;
+            const t = r / oH;
+            const od = t % oD;
+            const n = t / oD;
+            let a = Xp + <usize>(n * Dp + od * sd) * dStride + <usize>(oh * sh) * hStride + o;
+            let b = DY + <usize>r * rowB + (<usize>j << 2);
+            for (let ow = 0; ow < oW; ow++, a += rstep, b += ldb) acc += load<f32>(a) * load<f32>(b);
+          }
+          const p = DW + <usize>(i + ii) * ldb + (<usize>j << 2);
+          store<f32>(p, load<f32>(p) + acc);
+        }
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// narrow outputs (Co ≤ 3) on the padded input: vectorised along each contiguous tap row
+
+@inline function hsum4(a: v128, b: v128, c: v128, d: v128): v128 {
+  // lanes = (Σa, Σb, Σc, Σd)
+  const ab = f32x4.add(v128.shuffle<f32>(a, b, 0, 1, 4, 5), v128.shuffle<f32>(a, b, 2, 3, 6, 7));
+  const cd = f32x4.add(v128.shuffle<f32>(c, d, 0, 1, 4, 5), v128.shuffle<f32>(c, d, 2, 3, 6, 7));
+  return f32x4.add(v128.shuffle<f32>(ab, cd, 0, 2, 4, 6), v128.shuffle<f32>(ab, cd, 1, 3, 5, 7));
+}
+
+/**
+ * O[M, Co] += conv(Xp, ·) for narrow outputs, kernel laid out as WT2 [Co][kd·kh][kw·Ci]: four
+ * output voxels at a time share each kernel vector; tap rows are read in place from Xp.
+ */
+export function forwardPaddedNarrow(Xp: usize, WT2: usize, O: usize, Dp: i32, Hp: i32, Wp: i32): void {
+  const span = kw * Ci;
+  const span4 = span & ~3;
+  const segs = kd * kh;
+  const rstep = (<usize>sw * <usize>Ci) << 2;
+  const hStride = (<usize>Wp * <usize>Ci) << 2;
+  const dStride = <usize>Hp * hStride;
+  const ldo = <usize>Co << 2;
+  const oW4 = oW & ~3;
+  let orow = O;
+  for (let n = 0; n < N; n++) {
+    for (let od = 0; od < oD; od++) {
+      for (let oh = 0; oh < oH; oh++, orow += <usize>oW * ldo) {
+        const base = Xp + (<usize>(n * Dp + od * sd) * dStride) + <usize>(oh * sh) * hStride;
+        for (let co = 0; co < Co; co++) {
+          const wco = WT2 + ((<usize>co * <usize>segs * <usize>span) << 2);
+          let ow = 0;
+          for (; ow < oW4; ow += 4) {
+            const a0 = base + <usize>ow * rstep;
+            let x0 = f32x4.splat(0), x1 = f32x4.splat(0), x2 = f32x4.splat(0), x3 = f32x4.splat(0);
+            let s0: f32 = 0, s1: f32 = 0, s2: f32 = 0, s3: f32 = 0;
+            for (let sg = 0; sg < segs; sg++) {
+              const kz = sg / kh;
+              const ky = sg - kz * kh;
+              const ar = a0 + <usize>kz * dStride + <usize>ky * hStride;
+              const wr = wco + ((<usize>sg * <usize>span) << 2);
+              let k = 0;
+              for (; k < span4; k += 4) {
+                const ko = <usize>k << 2;
+                const wv = v128.load(wr + ko);
+                x0 = f32x4.add(x0, f32x4.mul(v128.load(ar + ko), wv));
+                x1 = f32x4.add(x1, f32x4.mul(v128.load(ar + rstep + ko), wv));
+                x2 = f32x4.add(x2, f32x4.mul(v128.load(ar + 2 * rstep + ko), wv));
+                x3 = f32x4.add(x3, f32x4.mul(v128.load(ar + 3 * rstep + ko), wv));
+              }
+              for (; k < span; k++) {
+                const ko = <usize>k << 2;
+                const wv = load<f32>(wr + ko);
+                s0 += load<f32>(ar + ko) * wv;
+                s1 += load<f32>(ar + rstep + ko) * wv;
+                s2 += load<f32>(ar + 2 * rstep + ko) * wv;
+                s3 += load<f32>(ar + 3 * rstep + ko) * wv;
+              }
+            }
+            const h = hsum4(x0, x1, x2, x3);
+            const p = orow + <usize>ow * ldo + (<usize>co << 2);
+            store<f32>(p, load<f32>(p) + (f32x4.extract_lane(h, 0) + s0));
+            store<f32>(p + ldo, load<f32>(p + ldo) + (f32x4.extract_lane(h, 1) + s1));
+            store<f32>(p + 2 * ldo, load<f32>(p + 2 * ldo) + (f32x4.extract_lane(h, 2) + s2));
+            store<f32>(p + 3 * ldo, load<f32>(p + 3 * ldo) + (f32x4.extract_lane(h, 3) + s3));
+          }
+          for (; ow < oW; ow++) {
+            const a0 = base + <usize>ow * rstep;
+            let x0 = f32x4.splat(0);
+            let s0: f32 = 0;
+            for (let sg = 0; sg < segs; sg++) {
+              const kz = sg / kh;
+              const ky = sg - kz * kh;
+              const ar = a0 + <usize>kz * dStride + <usize>ky * hStride;
+              const wr = wco + ((<usize>sg * <usize>span) << 2);
+              let k = 0;
+              for (; k < span4; k += 4) x0 = f32x4.add(x0, f32x4.mul(v128.load(ar + (<usize>k << 2)), v128.load(wr + (<usize>k << 2))));
+              for (; k < span; k++) s0 += load<f32>(ar + (<usize>k << 2)) * load<f32>(wr + (<usize>k << 2));
+            }
+            const h = hsum4(x0, x0, x0, x0);
+            const p = orow + <usize>ow * ldo + (<usize>co << 2);
+            store<f32>(p, load<f32>(p) + (f32x4.extract_lane(h, 0) + s0));
+          }
+        }
+      }
+    }
+  }
+}
+
+/**
+ * DW2 [Co][kd·kh][kw·Ci] += Σ over output voxels dy · (tap row of Xp), narrow outputs: for each
+ * tap row, chunks of 16 tap values are accumulated in registers over blocks of whole output rows
+ * (≈ 256 voxels) and added to DW2 once per block.
+ */
+export function backpropFilterPaddedNarrow(Xp: usize, DY: usize, DW2: usize, Dp: i32, Hp: i32, Wp: i32): void {
+  const span = kw * Ci;
+  const segs = kd * kh;
+  const rstep = (<usize>sw * <usize>Ci) << 2;
+  const hStride = (<usize>Wp * <usize>Ci) << 2;
+  const dStride = <usize>Hp * hStride;
+  const ldy = <usize>Co << 2;
+  const rowsTotal = N * oD * oH;
+  const RB = max(1, 256 / oW);
+  for (let r0 = 0; r0 < rowsTotal; r0 += RB) {
+    const r1 = min(rowsTotal, r0 + RB);
+    for (let co = 0; co < Co; co++) {
+      for (let sg = 0; sg < segs; sg++) {
+        const kz = sg / kh;
+        const ky = sg - kz * kh;
+        const segOff = <usize>kz * dStride + <usize>ky * hStride;
+        const dst = DW2 + ((<usize>(co * segs + sg) * <usize>span) << 2);
+        let k0 = 0;
+        for (; k0 + 16 <= span; k0 += 16) {
+          const ko = <usize>k0 << 2;
+          let x0 = f32x4.splat(0), x1 = f32x4.splat(0), x2 = f32x4.splat(0), x3 = f32x4.splat(0);
+          for (let r = r0; r < r1; r++) {
+            const oh = r % oH;
+            const t = r / oH;
+            const od = t % oD;
+            const n = t / oD;
+            let a = Xp + <usize>(n * Dp + od * sd) * dStride + <usize>(oh * sh) * hStride + segOff + ko;
+            let b = DY + <usize>r * <usize>oW * ldy + (<usize>co << 2);
+            for (let ow = 0; ow < oW; ow++, a += rstep, b += ldy) {
+              const d = v128.load32_splat(b);
+              x0 = f32x4.add(x0, f32x4.mul(d, v128.load(a)));
+              x1 = f32x4.add(x1, f32x4.mul(d, v128.load(a, 16)));
+              x2 = f32x4.add(x2, f32x4.mul(d, v128.load(a, 32)));
+              x3 = f32x4.add(x3, f32x4.mul(d, v128.load(a, 48)));
+            }
+          }
+          const p = dst + ko;
+          v128.store(p, f32x4.add(v128.load(p), x0));
+          v128.store(p, f32x4.add(v128.load(p, 16), x1), 16);
+          v128.store(p, f32x4.add(v128.load(p, 32), x2), 32);
+          v128.store(p, f32x4.add(v128.load(p, 48), x3), 48);
+        }
+        for (; k0 + 4 <= span; k0 += 4) {
+          const ko = <usize>k0 << 2;
+          let x0 = f32x4.splat(0);
+          for (let r = r0; r < r1; r++) {
+            const oh = r % oH;
+            const t = r / oH;
+            const od = t % oD;
+            const n = t / oD;
+            let a = Xp + <usize>(n * Dp + od * sd) * dStride + <usize>(oh * sh) * hStride + segOff + ko;
+            let b = DY + <usize>r * <usize>oW * ldy + (<usize>co << 2);
+            for (let ow = 0; ow < oW; ow++, a += rstep, b += ldy) x0 = f32x4.add(x0, f32x4.mul(v128.load32_splat(b), v128.load(a)));
+          }
+          const p = dst + ko;
+          v128.store(p, f32x4.add(v128.load(p), x0));
+        }
+        for (; k0 < span; k0++) {
+          const ko = <usize>k0 << 2;
+          let acc: f32 = 0;
+          for (let r = r0; r < r1; r++) {
+            const oh = r % oH;
+            const t = r / oH;
+            const od = t % oD;
+            const n = t / oD;
+            let a = Xp + <usize>(n * Dp + od * sd) * dStride + <usize>(oh * sh) * hStride + segOff + ko;
+            let b = DY + <usize>r * <usize>oW * ldy + (<usize>co << 2);
+            for (let ow = 0; ow < oW; ow++, a += rstep, b += ldy) acc += load<f32>(b) * load<f32>(a);
+          }
+          const p = dst + ko;
+          store<f32>(p, load<f32>(p) + acc);
+        }
+      }
+    }
+  }
+}

@@ -20,6 +20,9 @@ import { wasmConvAvailable, wasmConvBackward, wasmConvForward } from './kernels/
 
 type CustomFn = Parameters<typeof tf.customGrad>[0];
 
+/** The opt-in convolution worker thread (see src/kernels/wasm.ts). */
+export { convThreads, startConvWorkers, stopConvWorkers } from './kernels/wasm.js';
+
 /** Resolved shapes of one convolution (2D convolutions have D = kd = sd = 1). */
 export interface ConvShape {
   N: number;
@@ -482,6 +485,14 @@ export function setConvImplementation(m: ConvImplementation): ConvImplementation
  */
 export function activeConvImplementation(): 'js' | 'tfjs' {
   return activeConvKernels() === 'tfjs' ? 'tfjs' : 'js';
+}
+
+/**
+ * Whether radcam's WebAssembly SIMD kernels run the element-wise fused ops (GroupNorm, activation
+ * gradients, up-sampling): yes unless `setConvImplementation('js')` or WebAssembly SIMD is missing.
+ */
+export function useWasmKernels(): boolean {
+  return mode !== 'js' && wasmConvAvailable();
 }
 
 /** The kernels `setConvImplementation` resolves to on the active backend and engine. */

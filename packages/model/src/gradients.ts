@@ -11,6 +11,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { leakyReluGrad, reluGrad } from './kernels/elementwise.js';
+import { registerCpuKernelOverrides } from './kernels/cpu-overrides.js';
 
 type Saved = tf.Tensor[];
 type Attrs = Record<string, unknown>;
@@ -315,9 +316,11 @@ function assertNoDilation(attrs: Attrs, op: string): void {
 /**
  * Register the gradients above for every kernel that has none yet. Idempotent; returns the kernel
  * names it registered on this call. Called by `createModel`, `loadModel` and `selectBackend`;
- * call it yourself before `tf.grad` on your own ops in plain Node.
+ * call it yourself before `tf.grad` on your own ops in plain Node. Also registers radcam's faster
+ * cpu-backend kernels (`registerCpuKernelOverrides`: LeakyRelu in WebAssembly SIMD, same values).
  */
 export function registerGradients(): string[] {
+  registerCpuKernelOverrides();
   const added: string[] = [];
   for (const spec of GRADIENT_SPECS) {
     if (tf.getGradient(spec.kernelName) !== undefined) continue;

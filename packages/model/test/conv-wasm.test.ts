@@ -10,7 +10,7 @@ import {
   setConvImplementation,
   wasmConvAvailable,
 } from '../src/index.js';
-import { wasmConvBackward, wasmConvForward } from '../src/kernels/wasm.js';
+import { convThreads, dxViaForward, setImplicitGemm, startConvWorkers, stopConvWorkers, wasmConvBackward, wasmConvForward } from '../src/kernels/wasm.js';
 import { groupNormBackward, groupNormForward } from '../src/kernels/elementwise.js';
 import { CONV_WASM_BASE64 } from '../src/kernels/generated/conv-wasm.js';
 
@@ -143,6 +143,56 @@ describe('WebAssembly SIMD convolution kernels', () => {
     expect(Buffer.from(gb.dw.buffer).equals(Buffer.from(ga.dw.buffer))).toBe(true);
   });
 
+  it('input gradient as stride-phase forward convolutions (dxViaForward) = tfjs, strides 1–3', () => {
+    const layers: [2 | 3, number[], number[], number][] = [
+      [3, [2, 8, 7, 6, 4], [3, 3, 3, 4, 8], 2],
+      [3, [1, 7, 6, 5, 3], [5, 3, 3, 3, 2], 2],
+      [2, [2, 11, 9, 5], [3, 5, 5, 6], 3],
+      [2, [2, 9, 8, 3], [3, 3, 3, 16], 1],
+    ];
+    layers.forEach(([dims, xs, ws, st], i) => {
+      const s = convShape(xs, ws, st);
+      const X = randArray(xs.reduce((a, b) => a * b), 850 + i);
+      const W = randArray(ws.reduce((a, b) => a * b), 860 + i);
+      const DY = randArray(s.N * s.oD * s.oH * s.oW * s.Co, 870 + i);
+      const ref = reference(dims, xs, ws, st, X, W, DY);
+      const dx = dxViaForward(s, DY, W);
+      expect(dx, `layer ${i}`).not.toBeNull();
+      expect(relErr(dx!, ref.dx), `layer ${i}`).toBeLessThan(1e-5);
+    });
+    // a 1-tap kernel with stride 2 leaves odd positions without taps: not expressible → null
+    expect(dxViaForward(convShape([1, 4, 4, 2], [1, 1, 2, 3], 2), new Float32Array(12), new Float32Array(6))).toBeNull();
+  });
+
+  it('implicit GEMM / narrow kernels on the padded input = the im2col and direct kernels (forward bit-identical for ≥ 4 channels, else up to rounding)', () => {
+    const layers: [number[], number[], number][] = [
+      [[2, 7, 6, 5, 1], [3, 3, 3, 1, 8], 1],
+      [[2, 6, 7, 5, 3], [3, 5, 1, 3, 12], 1],
+      [[1, 9, 8, 6, 8], [3, 3, 3, 8, 16], 2],
+      [[3, 11, 9, 5], [5, 3, 5, 6], 1],
+      [[2, 6, 6, 6, 8], [3, 3, 3, 8, 2], 1],
+    ];
+    layers.forEach(([xs, ws, st], i) => {
+      const s = convShape(xs, ws, st);
+      const X = randArray(xs.reduce((a, b) => a * b), 800 + i);
+      const W = randArray(ws.reduce((a, b) => a * b), 810 + i);
+      const DY = randArray(s.N * s.oD * s.oH * s.oW * s.Co, 820 + i);
+      const b = randArray(s.Co, 830 + i);
+      const prev = setImplicitGemm(false);
+      const y0 = wasmConvForward(s, X, W, b);
+      const g0 = wasmConvBackward(s, X, W, DY);
+      setImplicitGemm(true);
+      const y1 = wasmConvForward(s, X, W, b);
+      const g1 = wasmConvBackward(s, X, W, DY);
+      setImplicitGemm(prev);
+      // GEMM path (≥ 4 output channels): same summation order → bit-identical; narrow: rounding
+      if (s.Co >= 4) expect(Buffer.from(y1.buffer).equals(Buffer.from(y0.buffer)), `layer ${i} forward`).toBe(true);
+      expect(relErr(y1, y0), `layer ${i} forward`).toBeLessThan(1e-6);
+      expect(relErr(g1.dx!, g0.dx!), `layer ${i} dx`).toBeLessThan(1e-6);
+      expect(relErr(g1.dw, g0.dw), `layer ${i} dW`).toBeLessThan(1e-6);
+    });
+  });
+
   for (const impl of ['wasm', 'js'] as const) {
     it(`convSame with setConvImplementation('${impl}'): value and tf.grads w.r.t. x, kernel, bias match tfjs`, () => {
       setConvImplementation(impl);
@@ -225,5 +275,40 @@ describe('GroupNorm kernels (kernels/elementwise.ts) vs the textbook formulas', 
     expect(relErr(dx, refDx)).toBeLessThan(1e-4);
     expect(relErr(dgamma, refDg)).toBeLessThan(1e-5);
     expect(relErr(dbeta, refDb)).toBeLessThan(1e-5);
+  });
+});
+
+describe('convolution kernels on two threads (worker_threads, split by sample)', () => {
+  afterAll(async () => {
+    await stopConvWorkers();
+  });
+
+  it('forward and dx are bit-identical to one thread, dW equal up to rounding, repeatable runs bit-identical', async () => {
+    const layers: [number[], number[], number][] = [
+      [[4, 6, 7, 5, 3], [3, 3, 3, 3, 8], 2], // im2col + GEMM
+      [[3, 6, 6, 6, 8], [3, 3, 3, 8, 1], 1], // direct (Co ≤ 3), odd batch
+      [[5, 9, 8, 4], [3, 3, 4, 12], 1], // 2D
+      [[1, 5, 5, 5, 2], [3, 3, 3, 2, 4], 1], // batch 1: not split
+    ];
+    const one = layers.map(([xs, ws, st], i) => {
+      const s = convShape(xs, ws, st);
+      const X = randArray(xs.reduce((a, b) => a * b), 500 + i);
+      const W = randArray(ws.reduce((a, b) => a * b), 600 + i);
+      const DY = randArray(s.N * s.oD * s.oH * s.oW * s.Co, 700 + i);
+      return { s, X, W, DY, y: wasmConvForward(s, X, W, null), g: wasmConvBackward(s, X, W, DY) };
+    });
+    expect(await startConvWorkers()).toBe(2);
+    expect(convThreads()).toBe(2);
+    for (const r of one) {
+      const y = wasmConvForward(r.s, r.X, r.W, null);
+      const g = wasmConvBackward(r.s, r.X, r.W, r.DY);
+      const g2 = wasmConvBackward(r.s, r.X, r.W, r.DY);
+      expect(Buffer.from(y.buffer).equals(Buffer.from(r.y.buffer))).toBe(true);
+      expect(Buffer.from(g.dx!.buffer).equals(Buffer.from(r.g.dx!.buffer))).toBe(true);
+      expect(relErr(g.dw, r.g.dw)).toBeLessThan(1e-6);
+      expect(Buffer.from(g2.dw.buffer).equals(Buffer.from(g.dw.buffer))).toBe(true);
+    }
+    await stopConvWorkers();
+    expect(convThreads()).toBe(1);
   });
 });

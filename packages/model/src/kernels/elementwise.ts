@@ -12,6 +12,8 @@
  * Float64 accumulators; deterministic (fixed summation order).
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { useWasmKernels } from '../conv.js';
+import { wasmLeakyReluGrad } from './wasm.js';
 
 function f32(t: tf.Tensor): Float32Array {
   const d = t.dataSync();
@@ -22,6 +24,7 @@ function f32(t: tf.Tensor): Float32Array {
 export function leakyReluGrad(dy: tf.Tensor, x: tf.Tensor, alpha: number): tf.Tensor {
   const d = f32(dy);
   const xv = f32(x);
+  if (useWasmKernels()) return tf.tensor(wasmLeakyReluGrad(xv, d, alpha), dy.shape, 'float32');
   const out = new Float32Array(d.length);
   const a = Math.fround(alpha);
   for (let i = 0; i < d.length; i++) out[i] = xv[i]! > 0 ? d[i]! : d[i]! * a;
@@ -32,6 +35,7 @@ export function leakyReluGrad(dy: tf.Tensor, x: tf.Tensor, alpha: number): tf.Te
 export function reluGrad(dy: tf.Tensor, x: tf.Tensor): tf.Tensor {
   const d = f32(dy);
   const xv = f32(x);
+  if (useWasmKernels()) return tf.tensor(wasmLeakyReluGrad(xv, d, 0), dy.shape, 'float32');
   const out = new Float32Array(d.length);
   for (let i = 0; i < d.length; i++) out[i] = xv[i]! > 0 ? d[i]! : 0;
   return tf.tensor(out, dy.shape, 'float32');
