@@ -14,6 +14,11 @@ export type BackendPreference = 'cpu' | 'tensorflow' | 'wasm';
 export interface SelectBackendOptions {
   /** Default: 'tensorflow' when one of the tfjs-node packages is installed, else 'cpu'. */
   prefer?: BackendPreference;
+  /**
+   * Silence TensorFlow.js' console banner and warnings by setting its `PROD` flag (default true);
+   * the backend choice is reported in the result's `message` instead.
+   */
+  quiet?: boolean;
 }
 
 export interface SelectBackendResult {
@@ -53,6 +58,7 @@ export function ensureBackend(): string {
  */
 export async function selectBackend(options: SelectBackendOptions = {}): Promise<SelectBackendResult> {
   registerGradients();
+  if (options.quiet ?? true) tf.env().set('PROD', true);
   const requested = options.prefer ?? 'auto';
   const tried: SelectBackendResult['tried'] = [];
   let chosen = 'cpu';
