@@ -10,6 +10,7 @@ import {
   boundingBox,
   centroid,
   cropToMask,
+  erode,
   maskedMeanStd,
   resampleToGeometry,
   type Geometry,
@@ -28,6 +29,13 @@ export interface PatchOptions {
   /** Margin around the lesion's bounding box, mm. Default 10. */
   marginMm?: number;
   /**
+   * Extra margin as a fraction of the lesion's largest bounding-box side (added to `marginMm` on
+   * each side). Default 0. With a small `marginMm` this makes the field of view proportional to
+   * the lesion, so every lesion — and a structure at a fixed relative position inside it — fills
+   * the patch alike (scale normalisation).
+   */
+  marginFraction?: number;
+  /**
    * Fixed isotropic patch spacing in mm. Default: undefined → the field of view is the largest
    * bounding-box side + 2·margin and spacing = FOV / size (every lesion fills the patch alike).
    */
@@ -36,8 +44,14 @@ export interface PatchOptions {
    * Intensity normalisation. Default 'percentile': clip to the [1, 99] percentiles inside the
    * lesion and map to 0…1 (bounded inputs; with 'zscore-mask' the background of an enhancing
    * lesion sits at ≈ −6 SD and dominates the reconstruction loss).
+   * 'rim': v / m − 1 clipped to [−1, 1], m = median of the original voxels in the lesion's outer
+   * shell (mask minus its erosion by `rimMm`): the enhancing rim is ≈ 0, anything darker than the
+   * rim (necrosis, a less enhancing subregion, background) is negative. Robust to the scanner gain
+   * and, unlike lesion-wide statistics, not shifted by the dark parts of the lesion themselves.
    */
-  normalize?: 'zscore-mask' | 'percentile' | 'none';
+  normalize?: 'zscore-mask' | 'percentile' | 'rim' | 'none';
+  /** Thickness (mm) of the rim used by `normalize: 'rim'`. Default 2. */
+  rimMm?: number;
   /** Percentiles for 'percentile' (measured inside the mask; mapped to 0…1 with clipping). Default [1, 99]. */
   percentiles?: [number, number];
   /** Add the resampled lesion mask as a second channel. Default false. */
@@ -49,21 +63,30 @@ export interface PatchOptions {
 /** Fully resolved patch options. */
 export type ResolvedPatchOptions = Required<Omit<PatchOptions, 'spacingMm'>> & { spacingMm: number | null };
 
+const NORMALIZERS = ['zscore-mask', 'percentile', 'rim', 'none'];
+
 export function resolvePatchOptions(o: PatchOptions = {}): ResolvedPatchOptions {
   const dims = o.dims ?? 3;
   const r: ResolvedPatchOptions = {
     dims,
     size: o.size ?? (dims === 3 ? 32 : 64),
     marginMm: o.marginMm ?? 10,
+    marginFraction: o.marginFraction ?? 0,
     spacingMm: o.spacingMm ?? null,
     normalize: o.normalize ?? 'percentile',
     percentiles: o.percentiles ?? [1, 99],
+    rimMm: o.rimMm ?? 2,
     maskChannel: o.maskChannel ?? false,
     interpolator: o.interpolator ?? 'linear',
   };
   if (r.dims !== 2 && r.dims !== 3) throw new RadcamError('E_INVALID_ARGUMENT', 'patch dims must be 2 or 3', { found: String(r.dims) });
   if (!Number.isInteger(r.size) || r.size < 2) throw new RadcamError('E_INVALID_ARGUMENT', 'patch size must be an integer ≥ 2', { found: String(r.size) });
   if (!(r.marginMm >= 0)) throw new RadcamError('E_INVALID_ARGUMENT', 'marginMm must be ≥ 0', { found: String(r.marginMm) });
+  if (!(r.marginFraction >= 0)) throw new RadcamError('E_INVALID_ARGUMENT', 'marginFraction must be ≥ 0', { found: String(r.marginFraction) });
+  if (!(r.rimMm > 0)) throw new RadcamError('E_INVALID_ARGUMENT', 'rimMm must be > 0', { found: String(r.rimMm) });
+  if (!NORMALIZERS.includes(r.normalize)) {
+    throw new RadcamError('E_INVALID_ARGUMENT', 'unknown normalisation', { expected: NORMALIZERS.join(', '), found: String(r.normalize) });
+  }
   if (r.spacingMm !== null && !(r.spacingMm > 0)) throw new RadcamError('E_INVALID_ARGUMENT', 'spacingMm must be > 0', { found: String(r.spacingMm) });
   return r;
 }
@@ -96,7 +119,8 @@ export function extractPatch(image: Volume, mask: Mask, options: PatchOptions = 
   const box = boundingBox(mask)!;
   let extent = 0;
   for (let c = 0; c < 3; c++) extent = Math.max(extent, (box.max[c]! - box.min[c]! + 1) * image.spacing[c]!);
-  const fov = extent + 2 * o.marginMm;
+  const margin = o.marginMm + o.marginFraction * extent;
+  const fov = extent + 2 * margin;
   const sp = o.spacingMm ?? fov / o.size;
   const S = o.size;
   const c0 = centroid(mask);
@@ -112,7 +136,7 @@ export function extractPatch(image: Volume, mask: Mask, options: PatchOptions = 
     direction: Float64Array.from(D),
   };
   // Crop first so resampling only reads the neighbourhood; the margin covers the whole patch FOV.
-  const reach = Math.max(o.marginMm, (S * sp) / 2 + Math.max(...image.spacing));
+  const reach = Math.max(margin, (S * sp) / 2 + Math.max(...image.spacing));
   const cropped = cropToMask(image, mask, { marginMm: reach });
   const img = resampleToGeometry(cropped.image, geometry, { interpolator: o.interpolator, extrapolate: 'nearest', outputType: 'float32' });
   const msk = o.maskChannel ? resampleToGeometry(cropped.mask, geometry, { interpolator: 'linear', fill: 0, outputType: 'float32' }) : null;
@@ -141,6 +165,19 @@ export function extractPatch(image: Volume, mask: Mask, options: PatchOptions = 
     hi = q(o.percentiles[1]);
     scale = hi > lo ? 1 / (hi - lo) : 1;
     shift = -lo * scale;
+  } else if (o.normalize === 'rim') {
+    const md = cropped.mask.data;
+    const inner = erode(cropped.mask, o.rimMm).data;
+    const vals: number[] = [];
+    for (let i = 0; i < md.length; i++) if (md[i] !== 0 && inner[i] === 0) vals.push(cropped.image.data[i]!);
+    if (vals.length === 0) for (let i = 0; i < md.length; i++) if (md[i] !== 0) vals.push(cropped.image.data[i]!);
+    vals.sort((a, b) => a - b);
+    const h = vals.length >> 1;
+    const med = vals.length % 2 ? vals[h]! : (vals[h - 1]! + vals[h]!) / 2;
+    scale = med !== 0 ? 1 / Math.abs(med) : 1;
+    shift = -1;
+    lo = (-1 - shift) / scale; // clip the result to [−1, 1]
+    hi = (1 - shift) / scale;
   }
   const C = o.maskChannel ? 2 : 1;
   const n = img.data.length;
@@ -187,6 +224,11 @@ export interface AugmentOptions {
   flip?: boolean;
   /** Random 90° rotation (k ∈ 0…3) in the axial x–y plane. Default true. */
   rotate90?: boolean;
+  /**
+   * 3D only: a random permutation of the three axes (with flips and axial rotations this samples
+   * all 48 symmetries of the cube — for structures whose direction carries no meaning). Default false.
+   */
+  permuteAxes?: boolean;
   /** Max additive shift of the image channel (normalised units, uniform ±). Default 0.1. */
   intensityShift?: number;
   /** Max relative scaling of the image channel (uniform 1 ± s). Default 0.1. */
@@ -220,6 +262,8 @@ export function augmentPatch(
   const fy = doFlip && rng.next() < 0.5;
   const fz = doFlip && dims === 3 && rng.next() < 0.5;
   const k = (options.rotate90 ?? true) ? rng.int(4) : 0;
+  const PERMS = [[0, 1, 2], [0, 2, 1], [1, 0, 2], [1, 2, 0], [2, 0, 1], [2, 1, 0]] as const;
+  const [p0, p1, p2] = dims === 3 && options.permuteAxes ? PERMS[rng.int(6)]! : PERMS[0];
   const sh = options.intensityShift ?? 0.1;
   const sc = options.intensityScale ?? 0.1;
   const shift = sh > 0 ? (2 * rng.next() - 1) * sh : 0;
@@ -241,7 +285,11 @@ export function augmentPatch(
         }
         if (fx) u = last - u;
         if (fy) v = last - v;
-        const p = ((sz * S + v) * S + u) * C;
+        // source coordinates (u, v, sz), then permuted (no per-voxel allocation)
+        const px = p0 === 0 ? u : p0 === 1 ? v : sz;
+        const py = p1 === 0 ? u : p1 === 1 ? v : sz;
+        const pz = p2 === 0 ? u : p2 === 1 ? v : sz;
+        const p = ((pz * S + py) * S + px) * C;
         const o = q * C;
         out[o] = data[p]! * gain + shift;
         for (let c = 1; c < C; c++) out[o + c] = data[p + c]!;

@@ -108,6 +108,12 @@ export interface TrainOptions {
   learningRate?: number;
   /** Weight λ of the reconstruction MSE in the joint loss. Default 1. */
   lambda?: number;
+  /**
+   * Decoupled weight decay (AdamW style): after every step each convolution and dense kernel is
+   * multiplied by 1 − learningRate · weightDecay (biases and norm parameters are not decayed).
+   * Default 0.
+   */
+  weightDecay?: number;
   /** 'balanced' (default: w₁ = n₀/n₁ on positives), 'none', or explicit weights. */
   classWeight?: 'balanced' | 'none' | { negative: number; positive: number };
   /** Fraction of samples held out for early stopping (stratified, group-aware). Default 0.2; 0 disables. */
@@ -286,6 +292,10 @@ export async function trainModel(data: TrainingData, options: TrainOptions = {})
   if (options.preprocessing) model.preprocessing = { ...options.preprocessing };
   const optimizer = tf.train.adam(options.learningRate ?? 1e-3);
   const varList = [...model.params.values()];
+  const weightDecay = options.weightDecay ?? 0;
+  if (!(weightDecay >= 0)) throw new RadcamError('E_INVALID_ARGUMENT', 'weightDecay must be ≥ 0', { found: String(weightDecay) });
+  const decayFactor = 1 - (options.learningRate ?? 1e-3) * weightDecay;
+  const decayed = [...model.params.entries()].filter(([k]) => k.endsWith('/kernel')).map(([, v]) => v);
   const history: EpochLog[] = [];
   let best = monitor === 'val_auc' ? -Infinity : Infinity;
   let bestEpoch = 0;
@@ -326,6 +336,13 @@ export async function trainModel(data: TrainingData, options: TrainOptions = {})
           true,
           varList,
         );
+        if (weightDecay > 0) {
+          for (const v of decayed) {
+            const nv = tf.tidy(() => tf.mul(v, decayFactor));
+            v.assign(nv);
+            nv.dispose();
+          }
+        }
         sumLoss += cost!.dataSync()[0]!;
         sumBce += (bceT as tf.Scalar | null)!.dataSync()[0]!;
         sumMse += (mseT as tf.Scalar | null)!.dataSync()[0]!;
@@ -396,6 +413,12 @@ export interface CrossValidateOptions extends TrainOptions {
   onFold?: (result: FoldResult) => void;
   /** Keep each fold's model (default false: disposed after predicting its test fold). */
   keepModels?: boolean;
+  /**
+   * Models trained per fold (seeds `seed + fold + 1000·m`, m = 0…n−1); the fold's test
+   * probabilities are their mean. Averaging seeds reduces the variance of a small-data CNN.
+   * Default 1. With `keepModels`, the first model is kept.
+   */
+  ensemble?: number;
 }
 
 export interface FoldResult {
@@ -449,9 +472,18 @@ export async function crossValidate(
       labels: trainIdx.map((i) => data.labels[i]!),
       ...(data.groups ? { groups: trainIdx.map((i) => data.groups![i]!) } : {}),
     };
-    const { onFold: _onFold, keepModels: _keep, ...trainOpts } = options;
-    const tr = await trainModel(sub, { ...trainOpts, seed: (options.seed ?? 0) + fold });
-    const probs = predict(tr.model, testIdx.map((i) => data.inputs[i]!), { batchSize: options.batchSize ?? 8 });
+    const { onFold: _onFold, keepModels: _keep, ensemble: _ens, ...trainOpts } = options;
+    const members = Math.max(1, Math.floor(options.ensemble ?? 1));
+    const probs = new Float32Array(testIdx.length);
+    let first: TrainResult | null = null;
+    for (let m = 0; m < members; m++) {
+      const tr = await trainModel(sub, { ...trainOpts, seed: (options.seed ?? 0) + fold + 1000 * m });
+      const pm = predict(tr.model, testIdx.map((i) => data.inputs[i]!), { batchSize: options.batchSize ?? 8 });
+      for (let t = 0; t < probs.length; t++) probs[t]! += pm[t]! / members;
+      if (m === 0) first = tr;
+      if (!(m === 0 && options.keepModels)) tr.model.dispose();
+    }
+    const tr = first!;
     testIdx.forEach((i, t) => (outOfFold[i] = probs[t]!));
     const res: FoldResult = {
       fold,
@@ -463,7 +495,6 @@ export async function crossValidate(
       history: tr.history,
     };
     if (options.keepModels) res.model = tr.model;
-    else tr.model.dispose();
     results.push(res);
     options.onFold?.(res);
   }

@@ -69,6 +69,40 @@ describe('extractPatch', () => {
     expect(max).toBeLessThanOrEqual(1 + 1e-6);
   });
 
+  it("'rim' normalisation: v / median(outer 2 mm shell) − 1, clipped to [−1, 1]", () => {
+    // A ball of radius 6 mm on a 1 mm grid: shell (distance to the outside ≤ 2 mm) = 200, core = 100,
+    // background = 20 → expected values 0 (rim), 100/200 − 1 = −0.5 (core), 20/200 − 1 = −0.9.
+    const size: Vec3 = [24, 24, 24];
+    const n = 24 ** 3;
+    const img = new Float32Array(n);
+    const msk = new Uint8Array(n);
+    let p = 0;
+    for (let k = 0; k < 24; k++)
+      for (let j = 0; j < 24; j++)
+        for (let i = 0; i < 24; i++, p++) {
+          const r = Math.hypot(i - 11.5, j - 11.5, k - 11.5);
+          msk[p] = r <= 6 ? 1 : 0;
+          img[p] = r <= 3 ? 100 : r <= 6 ? 200 : 20;
+        }
+    const image = createVolume(img, size, {});
+    const mask = createVolume(msk, size, {}) as Mask;
+    // spacingMm 1 and an even size: patch voxels coincide with image voxels (no interpolation)
+    const patch = extractPatch(image, mask, { size: 16, spacingMm: 1, normalize: 'rim', rimMm: 2 });
+    const at = (x: number, y: number, z: number) => patch.data[(z * 16 + y) * 16 + x]!;
+    expect(at(0, 0, 0)).toBeCloseTo(-0.9, 6);
+    expect(at(7, 7, 7)).toBeCloseTo(-0.5, 6); // image voxel (11, 11, 11): r = 0.87 mm
+    expect(at(7, 7, 2)).toBeCloseTo(0, 6); // image voxel (11, 11, 6): r = 5.5 mm
+  });
+
+  it('marginFraction widens the field of view in proportion to the lesion', () => {
+    const { image, mask } = phantom();
+    // largest box side 12 mm (see above): FOV = 12 + 2·(3 + 0.25·12) = 24 mm
+    const patch = extractPatch(image, mask, { size: 16, marginMm: 3, marginFraction: 0.25 });
+    expect(patch.geometry.spacing[0]).toBeCloseTo(24 / 16, 9);
+    expect(() => extractPatch(image, mask, { marginFraction: -1 })).toThrow(expect.objectContaining({ code: 'E_INVALID_ARGUMENT' }));
+    expect(() => extractPatch(image, mask, { normalize: 'bogus' as 'rim' })).toThrow(expect.objectContaining({ code: 'E_INVALID_ARGUMENT' }));
+  });
+
   it('2D: the axial slice through the centroid', () => {
     const { image, mask, centre } = phantom();
     const patch = extractPatch(image, mask, { dims: 2, size: 8 });
@@ -115,6 +149,25 @@ describe('augmentPatch', () => {
     const c = augmentPatch(data, 3, S, 2, createRng(4), { intensityShift: 0.5, intensityScale: 0.2 });
     const ch1 = (v: Float32Array) => sorted(v.filter((_, i) => i % 2 === 1));
     expect(ch1(c)).toEqual(ch1(data));
+  });
+
+  it('permuteAxes: with flips and rotations off, the output is one of the 6 axis transposes', () => {
+    const S = 3;
+    const src = Float32Array.from({ length: 27 }, (_, i) => i); // value = (z·3 + y)·3 + x
+    const seen = new Set<string>();
+    const rng = createRng(4);
+    for (let t = 0; t < 60; t++) {
+      const out = augmentPatch(src, 3, S, 1, rng, { flip: false, rotate90: false, intensityShift: 0, intensityScale: 0, permuteAxes: true });
+      // find which source axis each output axis reads: out(x, y, z) = src(perm applied)
+      const ox = out[1]!; // output (1, 0, 0)
+      const oy = out[3]!; // output (0, 1, 0)
+      const oz = out[9]!; // output (0, 0, 1)
+      const key = [ox, oy, oz].sort((a, b) => a - b).join(',');
+      expect(key).toBe('1,3,9'); // each output unit step is a source unit step along a distinct axis
+      expect([...out].sort((a, b) => a - b)).toEqual([...src]);
+      seen.add(`${ox},${oy},${oz}`);
+    }
+    expect(seen.size).toBe(6);
   });
 
   it('a 90° rotation moves voxel (x, y) to the rotated position (2D check by hand)', () => {

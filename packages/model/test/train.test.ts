@@ -92,6 +92,39 @@ describe('training', () => {
     expect(cv.auc).toBeGreaterThanOrEqual(0);
   });
 
+  it('weightDecay: after one step every kernel is the undecayed step × (1 − η·wd); biases are not decayed', async () => {
+    const data = toyData(8, 5);
+    const base = { model: arch, epochs: 1, batchSize: 8, learningRate: 0.01, validationFraction: 0, augment: false as const, seed: 2 };
+    const a = await trainModel(data, base);
+    const b = await trainModel(data, { ...base, weightDecay: 5 });
+    const wa = a.model.getWeights();
+    const wb = b.model.getWeights();
+    for (const [name, va] of wa) {
+      const f = name.endsWith('/kernel') ? 1 - 0.01 * 5 : 1;
+      const vb = wb.get(name)!;
+      for (let i = 0; i < va.length; i++) expect(vb[i]!).toBeCloseTo(va[i]! * f, 6);
+    }
+    a.model.dispose();
+    b.model.dispose();
+  });
+
+  it('ensemble: a fold predicts the mean of the models trained with seeds seed + fold + 1000·m', async () => {
+    const data = toyData(8, 6);
+    const folds = [0, 1, 0, 1, 0, 1, 0, 1];
+    const opts = { model: arch, epochs: 1, batchSize: 4, validationFraction: 0, seed: 3 };
+    const cv = await crossValidate(data, folds, { ...opts, ensemble: 2 });
+    const train = { inputs: data.inputs.filter((_, i) => folds[i] !== 1), labels: Array.from(data.labels).filter((_, i) => folds[i] !== 1) };
+    const test = data.inputs.filter((_, i) => folds[i] === 1);
+    const m0 = await trainModel(train, { ...opts, seed: 3 + 1 });
+    const m1 = await trainModel(train, { ...opts, seed: 3 + 1 + 1000 });
+    const p0 = predict(m0.model, test);
+    const p1 = predict(m1.model, test);
+    const f1 = cv.folds.find((f) => f.fold === 1)!;
+    for (let t = 0; t < test.length; t++) expect(f1.probabilities[t]!).toBeCloseTo((p0[t]! + p1[t]!) / 2, 6);
+    m0.model.dispose();
+    m1.model.dispose();
+  });
+
   it('takes the input shape from the preprocessing options and stores them on the model', async () => {
     const data = toyData(4, 6);
     const two = { ...data, inputs: data.inputs.map((x) => Float32Array.from({ length: x.length * 2 }, (_, i) => (i % 2 ? 1 : x[i >> 1]!))) };

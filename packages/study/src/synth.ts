@@ -28,6 +28,16 @@ export interface SynthCohortOptions {
   shrinkageNoiseSd?: number;
   /** SD of the Rician noise in intensity units (default 14). */
   noiseSd?: number;
+  /**
+   * Range of the relative loss of enhancement inside a resistant subregion (default [0.35, 0.5];
+   * generator model version 1 used [0.15, 0.3]).
+   */
+  subregionDropRange?: [number, number];
+  /**
+   * Subregion radius as a fraction of the lesion radius (default 0.65, at least 2.5 mm; model
+   * version 1 used 0.55).
+   */
+  subregionRadiusFraction?: number;
 }
 
 /** Fully resolved options (every field set). */
@@ -40,7 +50,7 @@ export interface SubregionPlan {
   /** Centre in world (LPS) mm. */
   centre: Vec3;
   radiusMm: number;
-  /** Relative loss of enhancement inside the subregion (0.15–0.3). */
+  /** Relative loss of enhancement inside the subregion (`subregionDropRange`, default 0.35–0.5). */
   enhancementDrop: number;
   /** SD of the extra voxel-wise texture, relative to the lesion enhancement. */
   textureSd: number;
@@ -152,7 +162,23 @@ export function resolveSynthOptions(options: SynthCohortOptions = {}): ResolvedS
   if (!(shrinkageNoiseSd >= 0)) bad('shrinkageNoiseSd', 'a number ≥ 0', shrinkageNoiseSd);
   const noiseSd = options.noiseSd ?? 14;
   if (!(noiseSd >= 0)) bad('noiseSd', 'a number ≥ 0', noiseSd);
-  return { patients, lesions, seed, size, spacing, radiusRangeMm: [rMin, rMax], subregionFraction, shrinkageNoiseSd, noiseSd };
+  const dr = options.subregionDropRange ?? [0.35, 0.5];
+  if (!(dr[0] >= 0 && dr[1] >= dr[0] && dr[1] < 1)) bad('subregionDropRange', '0 ≤ min ≤ max < 1', dr.join('–'));
+  const subregionRadiusFraction = options.subregionRadiusFraction ?? 0.65;
+  if (!(subregionRadiusFraction > 0 && subregionRadiusFraction <= 1)) bad('subregionRadiusFraction', 'a number in (0, 1]', subregionRadiusFraction);
+  return {
+    patients,
+    lesions,
+    seed,
+    size,
+    spacing,
+    radiusRangeMm: [rMin, rMax],
+    subregionFraction,
+    shrinkageNoiseSd,
+    noiseSd,
+    subregionDropRange: [dr[0], dr[1]],
+    subregionRadiusFraction,
+  };
 }
 
 function randomUnit(rng: Rng): Vec3 {
@@ -283,8 +309,8 @@ export function planSynthCohort(options: SynthCohortOptions = {}): SynthCohortPl
         subregion = {
           octant: octantName(sx, sy, sz),
           centre: [d.centre[0] + (off * dir[0]) / n, d.centre[1] + (off * dir[1]) / n, d.centre[2] + (off * dir[2]) / n],
-          radiusMm: Math.max(2.5, 0.55 * d.radiusMm),
-          enhancementDrop: uniform(lrng, 0.15, 0.3),
+          radiusMm: Math.max(2.5, o.subregionRadiusFraction * d.radiusMm),
+          enhancementDrop: uniform(lrng, o.subregionDropRange[0], o.subregionDropRange[1]),
           textureSd: uniform(lrng, 0.06, 0.1),
           edgeWidthMm: uniform(lrng, 1.6, 2.4),
         };

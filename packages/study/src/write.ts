@@ -6,7 +6,7 @@ import { atomicWriteFile, writeVolumeFile } from './io.js';
 import { planSynthCohort, synthesizePatient, type ResolvedSynthOptions, type SynthCohortOptions } from './synth.js';
 
 /** Version of the synthetic generative model; bumped whenever the bytes for a seed change. */
-export const SYNTH_MODEL_VERSION = 1;
+export const SYNTH_MODEL_VERSION = 2;
 
 export interface WriteSynthCohortOptions extends SynthCohortOptions {
   /** Called after each patient is written (for progress bars). */

@@ -55,6 +55,27 @@ describe('synthetic cohort: plan', () => {
     }
   });
 
+  it('draws the subregion contrast and size from the documented ranges (model v2; v1 via options)', () => {
+    // docs/synthetic-cohort.md: drop U(0.35, 0.5), radius max(2.5 mm, 0.65·r₀); model v1: U(0.15, 0.3), 0.55·r₀
+    const check = (plan: ReturnType<typeof planSynthCohort>, lo: number, hi: number, f: number) => {
+      for (const l of plan.patients.flatMap((p) => p.lesions)) {
+        if (!l.subregion) continue;
+        expect(l.subregion.enhancementDrop).toBeGreaterThanOrEqual(lo);
+        expect(l.subregion.enhancementDrop).toBeLessThanOrEqual(hi);
+        expect(l.subregion.radiusMm).toBeCloseTo(Math.max(2.5, f * l.radiusMm), 12);
+      }
+    };
+    const v2 = planSynthCohort();
+    check(v2, 0.35, 0.5, 0.65);
+    const v1 = planSynthCohort({ subregionDropRange: [0.15, 0.3], subregionRadiusFraction: 0.55 });
+    check(v1, 0.15, 0.3, 0.55);
+    // only the ranges change: the same lesions, subregion octants and labels
+    const key = (p: typeof v1) => p.patients.flatMap((q) => q.lesions.map((l) => `${l.lesionId}:${l.label}:${l.subregion?.octant ?? '-'}`)).join(',');
+    expect(key(v1)).toBe(key(v2));
+    expect(() => planSynthCohort({ subregionDropRange: [0.5, 0.3] })).toThrow(expect.objectContaining({ code: 'E_INVALID_ARGUMENT' }));
+    expect(() => planSynthCohort({ subregionRadiusFraction: 0 })).toThrow(expect.objectContaining({ code: 'E_INVALID_ARGUMENT' }));
+  });
+
   it('keeps the labels balanced and the label noise near 10 % (model: Φ(−22/√(16²+4²)) ≈ 9 %)', () => {
     let flips = 0;
     let total = 0;
