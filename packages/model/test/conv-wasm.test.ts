@@ -13,6 +13,7 @@ import {
 import { convThreads, dxViaForward, setImplicitGemm, startConvWorkers, stopConvWorkers, wasmConvBackward, wasmConvForward } from '../src/kernels/wasm.js';
 import { groupNormBackward, groupNormForward } from '../src/kernels/elementwise.js';
 import { CONV_WASM_BASE64 } from '../src/kernels/generated/conv-wasm.js';
+import { relErr } from './gradcheck.js';
 
 registerGradients();
 await tf.setBackend('cpu');
@@ -20,16 +21,6 @@ const prevMode = setConvImplementation('auto');
 afterAll(() => {
   setConvImplementation(prevMode);
 });
-
-function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let d = 0;
-  let n = 0;
-  for (let i = 0; i < a.length; i++) {
-    d += (a[i]! - b[i]!) ** 2;
-    n += b[i]! ** 2;
-  }
-  return Math.sqrt(d) / Math.max(Math.sqrt(n), 1e-12);
-}
 
 function randArray(n: number, seed: number): Float32Array {
   const rng = createRng(seed);

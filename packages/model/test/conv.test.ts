@@ -3,19 +3,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { createRng } from '@radcam/core';
 import { convSame, registerGradients } from '../src/index.js';
-import { gradRelError, randn } from './gradcheck.js';
+import { gradRelError, randn, relErr } from './gradcheck.js';
 
 registerGradients();
-
-function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let d = 0;
-  let n = 0;
-  for (let i = 0; i < a.length; i++) {
-    d += (a[i]! - b[i]!) ** 2;
-    n += b[i]! ** 2;
-  }
-  return Math.sqrt(d) / Math.max(Math.sqrt(n), 1e-12);
-}
 
 /** The tfjs reference: tf.conv2d / tf.conv3d ('same') + bias, gradients via the tfjs backprop kernels. */
 function reference(x: tf.Tensor, w: tf.Tensor, stride: number, b: tf.Tensor): tf.Tensor {

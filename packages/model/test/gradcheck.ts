@@ -45,3 +45,14 @@ export function gradRelError(
   }
   return { rel: Math.sqrt(diff2) / Math.max(Math.sqrt(num2), 1e-12), norm: Math.sqrt(num2), checked: idx.length };
 }
+
+/** Relative L2 error ‖a − b‖ / ‖b‖ (b is the reference). */
+export function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let d = 0;
+  let n = 0;
+  for (let i = 0; i < a.length; i++) {
+    d += (a[i]! - b[i]!) ** 2;
+    n += b[i]! ** 2;
+  }
+  return Math.sqrt(d) / Math.max(Math.sqrt(n), 1e-12);
+}

@@ -15,7 +15,7 @@ import {
   bceWithLogits,
 } from '../src/index.js';
 import { startConvWorkers, stopConvWorkers, upConvPhases, wasmGroupNormBackward, wasmGroupNormForward, wasmUpsample, wasmUpsampleGrad } from '../src/kernels/wasm.js';
-import { gradRelError } from './gradcheck.js';
+import { gradRelError, relErr } from './gradcheck.js';
 
 registerGradients();
 await tf.setBackend('cpu');
@@ -23,16 +23,6 @@ const prevMode = setConvImplementation('auto');
 afterAll(() => {
   setConvImplementation(prevMode);
 });
-
-function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let d = 0;
-  let n = 0;
-  for (let i = 0; i < a.length; i++) {
-    d += (a[i]! - b[i]!) ** 2;
-    n += b[i]! ** 2;
-  }
-  return Math.sqrt(d) / Math.max(Math.sqrt(n), 1e-12);
-}
 
 function randArray(n: number, seed: number, scale = 1): Float32Array {
   const rng = createRng(seed);
