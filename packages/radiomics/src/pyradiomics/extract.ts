@@ -1,6 +1,6 @@
 /**
  * `extractPyradiomics(image, mask, params)`: PyRadiomics 3.x-compatible extraction for the
- * Original, LoG and Wavelet image types — feature values and names (`original_<class>_<Feature>`,
+ * Original, LoG, Wavelet, Square, SquareRoot, Logarithm, Exponential, Gradient and LBP2D image types — feature values and names (`original_<class>_<Feature>`,
  * `log-sigma-1-0-mm-3D_firstorder_Mean`, `wavelet-LLH_glcm_Contrast`) as PyRadiomics'
  * `RadiomicsFeatureExtractor.execute` produces them.
  */
@@ -172,7 +172,7 @@ export function extractPyradiomics(image: Volume, mask: Volume, params: Pyradiom
   const skipped: string[] = [];
   for (const type of Object.keys(params.imageTypes) as PyradiomicsImageType[]) {
     const ts = pyradiomicsImageTypeSettings(params, type);
-    const derived = pyradiomicsDerivedImages(type, g.values, g.size, g.spacing, ts);
+    const derived = pyradiomicsDerivedImages(type, g.values, g.size, g.spacing, ts, { intRange: g.intRange });
     skipped.push(...derived.skipped);
     for (const im of derived.images) imageFeatures(features, diagnostics, im.name, { ...g, values: im.values }, bb, ts, params);
   }

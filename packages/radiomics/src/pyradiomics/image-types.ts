@@ -1,13 +1,31 @@
 /**
- * PyRadiomics image types in compat mode: `Original`, `LoG` (`getLoGImage`) and `Wavelet`
- * (`getWaveletImage`), with PyRadiomics' image-type names and its checks.
+ * PyRadiomics image types in compat mode: `Original`, `LoG` (`getLoGImage`), `Wavelet`
+ * (`getWaveletImage`), `Square`, `SquareRoot`, `Logarithm`, `Exponential`, `Gradient` and `LBP2D`,
+ * with PyRadiomics' image-type names and its checks.
  */
 import type { Vec3 } from '@radcam/core';
 import { laplacianRecursiveGaussian } from '../filters/pyradiomics-log.js';
 import { pyradiomicsWavelet } from '../filters/pyradiomics-wavelet.js';
+import { pyradiomicsGradientMagnitude, pyradiomicsLbp2D, pyradiomicsPointTransform, type PyradiomicsPointTransform } from '../filters/pyradiomics-nonlinear.js';
 import { pyradiomicsDerivedImageNames, pyradiomicsSettings, type PyradiomicsImageType, type PyradiomicsParams, type PyradiomicsSettings } from './params.js';
 
-/** One derived image: PyRadiomics name (`original`, `log-sigma-1-0-mm-3D`, `wavelet-LLH`) and values. */
+/** Options of `pyradiomicsDerivedImages` that depend on the input image rather than the settings. */
+export interface PyradiomicsDerivedImageOptions {
+  /**
+   * Integer pixel type range of the (pre-processed) input image, null for floating images. Used by
+   * LBP2D, whose codes PyRadiomics writes back into the input array (cast to its pixel type).
+   */
+  intRange?: [number, number] | null;
+}
+
+const POINT_TYPES: Partial<Record<PyradiomicsImageType, PyradiomicsPointTransform>> = {
+  Square: 'square',
+  SquareRoot: 'squareroot',
+  Logarithm: 'logarithm',
+  Exponential: 'exponential',
+};
+
+/** One derived image: PyRadiomics name (`original`, `log-sigma-1-0-mm-3D`, `wavelet-LLH`, `square`, `lbp-2D`) and values. */
 export interface PyradiomicsDerivedImage {
   name: string;
   values: Float64Array;
@@ -21,7 +39,10 @@ export function pyradiomicsImageTypeSettings(params: PyradiomicsParams, type: Py
 /**
  * Apply an image type to the (pre-processed) image as PyRadiomics does. LoG: no image at all when
  * any axis has < 4 voxels; σ ≤ 0 or `size < ceil(σ/spacing) + 1` on any axis skips that σ (PyRadiomics
- * logs a warning) — skipped images are reported in `skipped`.
+ * logs a warning) — skipped images are reported in `skipped`. Square / SquareRoot / Logarithm /
+ * Exponential: point transforms with coefficients from max|x| of the whole given image. Gradient:
+ * ITK gradient magnitude (float32), `gradientUseSpacing`. LBP2D: scikit-image LBP per slice along
+ * `force2Ddimension` (`lbp2DRadius`, `lbp2DSamples`, `lbp2DMethod`), cast to the input pixel type.
  */
 export function pyradiomicsDerivedImages(
   type: PyradiomicsImageType,
@@ -29,11 +50,26 @@ export function pyradiomicsDerivedImages(
   size: Readonly<Vec3>,
   spacing: Readonly<Vec3>,
   s: PyradiomicsSettings,
+  options: PyradiomicsDerivedImageOptions = {},
 ): { images: PyradiomicsDerivedImage[]; skipped: string[] } {
   const images: PyradiomicsDerivedImage[] = [];
   const skipped: string[] = [];
+  const point = POINT_TYPES[type];
   if (type === 'Original') {
     images.push({ name: 'original', values });
+  } else if (point) {
+    images.push({ name: pyradiomicsDerivedImageNames(type, s)[0]!, values: pyradiomicsPointTransform(values, point) });
+  } else if (type === 'Gradient') {
+    images.push({ name: 'gradient', values: Float64Array.from(pyradiomicsGradientMagnitude(values, size, spacing, s.gradientUseSpacing)) });
+  } else if (type === 'LBP2D') {
+    const lbp = pyradiomicsLbp2D(values, size, {
+      radius: s.lbp2DRadius,
+      samples: s.lbp2DSamples,
+      method: s.lbp2DMethod,
+      axis: s.force2Ddimension,
+      intRange: options.intRange ?? null,
+    });
+    images.push({ name: 'lbp-2D', values: lbp });
   } else if (type === 'LoG') {
     const names = pyradiomicsDerivedImageNames('LoG', s);
     let k = 0;

@@ -1,5 +1,6 @@
 /**
- * PyRadiomics 3.x-compatible mode: `extractPyradiomics` (image types Original, LoG, Wavelet),
+ * PyRadiomics 3.x-compatible mode: `extractPyradiomics` (image types Original, LoG, Wavelet, Square,
+ * SquareRoot, Logarithm, Exponential, Gradient, LBP2D),
  * the parameter-file loader, PyRadiomics' LoG (ITK recursive Gaussian) and wavelet (PyWavelets SWT)
  * filters and the IBSI ↔ PyRadiomics name map. See docs/pyradiomics-compat.md.
  */
@@ -25,7 +26,18 @@ export {
 export { IBSI_PYRADIOMICS_MAP, ibsiToPyradiomics, pyradiomicsToIbsi, type IbsiPyradiomicsEntry } from './mapping.js';
 export { binEdges as pyradiomicsBinEdges } from './discretize.js';
 export { pyradiomicsMesh, pyradiomicsCubeTriangles, type PyradiomicsMesh } from './marching-cubes.js';
-export { pyradiomicsDerivedImages, pyradiomicsImageTypeSettings, type PyradiomicsDerivedImage } from './image-types.js';
+export { pyradiomicsDerivedImages, pyradiomicsImageTypeSettings, type PyradiomicsDerivedImage, type PyradiomicsDerivedImageOptions } from './image-types.js';
+export {
+  pyradiomicsPointTransform,
+  pyradiomicsGradientMagnitude,
+  pyradiomicsLbp2D,
+  localBinaryPattern2D,
+  lbpSamplingOffsets,
+  numpyCastToInt,
+  type PyradiomicsPointTransform,
+  type PyradiomicsLbpMethod,
+  type PyradiomicsLbp2DOptions,
+} from '../filters/pyradiomics-nonlinear.js';
 export {
   laplacianRecursiveGaussian,
   recursiveGaussianCoefficients,

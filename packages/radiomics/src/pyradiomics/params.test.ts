@@ -56,11 +56,15 @@ setting:
 
   it('rejects unsupported keys and image types with E_PARAMS_FILE naming the key', () => {
     expect(code(() => parsePyradiomicsParams('setting: {binWidht: 25}'))).toMatch(/^E_PARAMS_FILE: .*"binWidht"/);
-    expect(code(() => parsePyradiomicsParams('imageType: {Square: {}}'))).toMatch(/^E_PARAMS_FILE: .*"imageType.Square".*not supported/);
+    expect(code(() => parsePyradiomicsParams('imageType: {LBP3D: {}}'))).toMatch(/^E_PARAMS_FILE: .*"imageType.LBP3D".*not supported/);
     expect(code(() => parsePyradiomicsParams('imageType: {Wavelet: {wavelet: coif9}}'))).toMatch(/"imageType.Wavelet.wavelet"/);
     expect(code(() => parsePyradiomicsParams('imageType: {LoG: {sigma: [a]}}'))).toMatch(/"imageType.LoG.sigma"/);
     expect(code(() => parsePyradiomicsParams('setting: {level: 0}'))).toMatch(/"level"/);
-    expect(code(() => parsePyradiomicsParams('setting: {lbp2DRadius: 1}'))).toMatch(/"lbp2DRadius"/);
+    expect(code(() => parsePyradiomicsParams('setting: {lbp2DRadius: 0}'))).toMatch(/"lbp2DRadius"/);
+    expect(code(() => parsePyradiomicsParams('imageType: {LBP2D: {lbp2DMethod: nri_uniform}}'))).toMatch(/"imageType.LBP2D.lbp2DMethod"/);
+    expect(code(() => parsePyradiomicsParams('setting: {lbp2DSamples: 2.5}'))).toMatch(/"lbp2DSamples"/);
+    expect(code(() => parsePyradiomicsParams('setting: {gradientUseSpacing: 1}'))).toMatch(/"gradientUseSpacing"/);
+    expect(code(() => parsePyradiomicsParams('setting: {lbp3DLevels: 2}'))).toMatch(/"lbp3DLevels"/);
     expect(code(() => parsePyradiomicsParams('setting: {interpolator: sitkGaussian}'))).toMatch(/"interpolator"/);
     expect(code(() => parsePyradiomicsParams('featureClass: {glcm: [Homogeneity9]}'))).toMatch(/"featureClass.glcm.Homogeneity9"/);
     expect(code(() => parsePyradiomicsParams('featureClass: {lbp: }'))).toMatch(/"featureClass.lbp"/);

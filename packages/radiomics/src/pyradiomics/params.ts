@@ -1,7 +1,8 @@
 /**
  * PyRadiomics parameter files (YAML schema of `radiomics/schemas/paramSchema.yaml`):
  * `setting:` (extraction settings), `featureClass:` (class → list of features, empty/null = all)
- * and `imageType:` (`Original`, `LoG`, `Wavelet`, each with optional custom settings). Unsupported
+ * and `imageType:` (`Original`, `LoG`, `Wavelet`, `Square`, `SquareRoot`, `Logarithm`, `Exponential`,
+ * `Gradient`, `LBP2D`, each with optional custom settings). Unsupported
  * keys raise `RadcamError('E_PARAMS_FILE')` naming the key.
  */
 import { RadcamError } from '@radcam/core';
@@ -53,11 +54,30 @@ export interface PyradiomicsSettings {
   level: number;
   /** Wavelet levels skipped before the first returned one (default 0). */
   start_level: number;
+  /** Gradient image: derivatives in mm (true, default) or per voxel. */
+  gradientUseSpacing: boolean;
+  /** LBP2D: sampling radius in voxels (default 1). */
+  lbp2DRadius: number;
+  /** LBP2D: number of samples on the circle (default 8, PyRadiomics' code; its docstring says 9). */
+  lbp2DSamples: number;
+  /** LBP2D: scikit-image method (default `uniform`). */
+  lbp2DMethod: 'default' | 'ror' | 'uniform' | 'var';
 }
 
 /** Image types of the compat mode (PyRadiomics' `imageType:` keys). */
-export type PyradiomicsImageType = 'Original' | 'LoG' | 'Wavelet';
-export const PYRADIOMICS_IMAGE_TYPES: readonly PyradiomicsImageType[] = ['Original', 'LoG', 'Wavelet'];
+export type PyradiomicsImageType = 'Original' | 'LoG' | 'Wavelet' | 'Square' | 'SquareRoot' | 'Logarithm' | 'Exponential' | 'Gradient' | 'LBP2D';
+export const PYRADIOMICS_IMAGE_TYPES: readonly PyradiomicsImageType[] = ['Original', 'LoG', 'Wavelet', 'Square', 'SquareRoot', 'Logarithm', 'Exponential', 'Gradient', 'LBP2D'];
+
+/** Derived-image name of the single-image types (`getSquareImage` yields `square`, …). */
+const SIMPLE_IMAGE_NAMES: Partial<Record<PyradiomicsImageType, string>> = {
+  Original: 'original',
+  Square: 'square',
+  SquareRoot: 'squareroot',
+  Logarithm: 'logarithm',
+  Exponential: 'exponential',
+  Gradient: 'gradient',
+  LBP2D: 'lbp-2D',
+};
 
 export interface PyradiomicsParams {
   settings: PyradiomicsSettings;
@@ -103,6 +123,10 @@ export function defaultPyradiomicsSettings(): PyradiomicsSettings {
     wavelet: 'coif1',
     level: 1,
     start_level: 0,
+    gradientUseSpacing: true,
+    lbp2DRadius: 1,
+    lbp2DSamples: 8,
+    lbp2DMethod: 'uniform',
   };
 }
 
@@ -115,7 +139,7 @@ export function defaultPyradiomicsParams(): PyradiomicsParams {
   };
 }
 
-const FILTER_KEYS = new Set(['lbp2DRadius', 'lbp2DSamples', 'lbp2DMethod', 'lbp3DLevels', 'lbp3DIcosphereRadius', 'lbp3DIcosphereSubdivision', 'gradientUseSpacing']);
+const FILTER_KEYS = new Set(['lbp3DLevels', 'lbp3DIcosphereRadius', 'lbp3DIcosphereSubdivision']);
 const VOXEL_KEYS = new Set(['kernelRadius', 'maskedKernel', 'initValue', 'voxelBatch']);
 const UNSUPPORTED_KEYS: Record<string, string> = {
   correctMask: 'mask resampling to the image grid is not supported; give a mask on the image grid',
@@ -157,7 +181,7 @@ export function pyradiomicsSettings(raw: Record<string, unknown> = {}, base?: Py
   const s = base ? { ...base, sigma: [...base.sigma], sigmaNames: [...base.sigmaNames] } : defaultPyradiomicsSettings();
   for (let [key, v] of Object.entries(raw)) {
     if (typeof v === 'bigint' && key !== 'sigma' && key !== 'level' && key !== 'start_level') v = Number(v);
-    if (FILTER_KEYS.has(key)) bad(key, 'LBP and gradient filter settings are not supported: the image types are Original, LoG and Wavelet');
+    if (FILTER_KEYS.has(key)) bad(key, 'LBP3D settings are not supported: the LBP3D image type is not implemented');
     if (VOXEL_KEYS.has(key)) bad(key, 'voxel-based extraction settings are not supported in PyRadiomics-compatible mode');
     if (key in UNSUPPORTED_KEYS) {
       if (key === 'correctMask' && v === false) continue;
@@ -197,6 +221,7 @@ export function pyradiomicsSettings(raw: Record<string, unknown> = {}, base?: Py
       case 'symmetricalGLCM':
       case 'additionalInfo':
       case 'resegmentShape':
+      case 'gradientUseSpacing':
         if (typeof v !== 'boolean') bad(key, 'expected true or false', v);
         (s as unknown as Record<string, unknown>)[key] = v;
         break;
@@ -264,6 +289,18 @@ export function pyradiomicsSettings(raw: Record<string, unknown> = {}, base?: Py
         s[key] = n as number;
         break;
       }
+      case 'lbp2DRadius':
+        if (!isNum(v) || !(v > 0)) bad(key, 'expected a positive number (voxels)', v);
+        s.lbp2DRadius = v;
+        break;
+      case 'lbp2DSamples':
+        if (!(Number.isInteger(v) && (v as number) >= 1)) bad(key, 'expected an integer ≥ 1', v);
+        s.lbp2DSamples = v as number;
+        break;
+      case 'lbp2DMethod':
+        if (v !== 'default' && v !== 'ror' && v !== 'uniform' && v !== 'var') bad(key, 'expected default, ror, uniform or var', v);
+        s.lbp2DMethod = v;
+        break;
       case 'geometryTolerance':
         if (!isNum(v) || v <= 0) bad(key, 'expected a positive number', v);
         s.geometryTolerance = v;
@@ -312,7 +349,7 @@ export function pyradiomicsParams(doc: unknown = {}): PyradiomicsParams {
     imageTypes = {};
     for (const [t, v] of Object.entries(d.imageType as Record<string, unknown>)) {
       if (!(PYRADIOMICS_IMAGE_TYPES as readonly string[]).includes(t)) {
-        bad(`imageType.${t}`, 'image type not supported: the supported PyRadiomics image types are Original, LoG and Wavelet');
+        bad(`imageType.${t}`, `image type not supported: the supported PyRadiomics image types are ${PYRADIOMICS_IMAGE_TYPES.join(', ')}`);
       }
       if (v !== null && v !== undefined && (typeof v !== 'object' || Array.isArray(v))) bad(`imageType.${t}`, 'expected a mapping of custom settings', v);
       const custom = { ...((v ?? {}) as Record<string, unknown>) };
@@ -402,7 +439,8 @@ export async function loadPyradiomicsParams(source: string): Promise<Pyradiomics
  * then the approximation `wavelet[<n>]-LLL` (two letters with force2D).
  */
 export function pyradiomicsDerivedImageNames(type: PyradiomicsImageType, s: PyradiomicsSettings): string[] {
-  if (type === 'Original') return ['original'];
+  const simple = SIMPLE_IMAGE_NAMES[type];
+  if (simple) return [simple];
   if (type === 'LoG') {
     const out: string[] = [];
     s.sigma.forEach((sg, i) => {
