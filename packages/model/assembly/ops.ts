@@ -383,3 +383,58 @@ export function upsampleBackward(DY: usize, DX: usize, N: i32, D: i32, H: i32, W
   }
   void oW;
 }
+
+/**
+ * One Adam update of n parameters, in place on M, V and X (tfjs' AdamOptimizer op order, every
+ * operation in float32: IEEE single-precision +, ·, /, √ are correctly rounded, which is what
+ * tfjs-cpu's float64-then-store-float32 ops give for each single operation):
+ *   m = b1·m + omb1·g;  v = b2·v + omb2·(g·g);
+ *   x = (m/oma1) / (√(v/oma2) + eps) · nlr + x.
+ */
+export function adamUpdate(G: usize, M: usize, V: usize, X: usize, n: i32, b1: f32, b2: f32, omb1: f32, omb2: f32, oma1: f32, oma2: f32, eps: f32, nlr: f32): void {
+  const vb1 = f32x4.splat(b1);
+  const vb2 = f32x4.splat(b2);
+  const vo1 = f32x4.splat(omb1);
+  const vo2 = f32x4.splat(omb2);
+  const va1 = f32x4.splat(oma1);
+  const va2 = f32x4.splat(oma2);
+  const ve = f32x4.splat(eps);
+  const vl = f32x4.splat(nlr);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    const g = v128.load(G + o);
+    const m = f32x4.add(f32x4.mul(v128.load(M + o), vb1), f32x4.mul(g, vo1));
+    const v = f32x4.add(f32x4.mul(v128.load(V + o), vb2), f32x4.mul(f32x4.mul(g, g), vo2));
+    v128.store(M + o, m);
+    v128.store(V + o, v);
+    const den = f32x4.add(f32x4.sqrt(f32x4.div(v, va2)), ve);
+    v128.store(X + o, f32x4.add(f32x4.mul(f32x4.div(f32x4.div(m, va1), den), vl), v128.load(X + o)));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    const g = load<f32>(G + o);
+    const m = load<f32>(M + o) * b1 + g * omb1;
+    const v = load<f32>(V + o) * b2 + g * g * omb2;
+    store<f32>(M + o, m);
+    store<f32>(V + o, v);
+    const den = Mathf.sqrt(v / oma2) + eps;
+    store<f32>(X + o, ((m / oma1) / den) * nlr + load<f32>(X + o));
+  }
+}
+
+/** out = max(x, 0) (NaN stays NaN, −0 → +0: Math.max(0, x) as tfjs' ReLU). */
+export function reluForward(X: usize, OUT: usize, n: i32): void {
+  const z = f32x4.splat(0);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    const v = v128.load(X + o);
+    // v > 0 → v; NaN → v; else +0
+    v128.store(OUT + o, v128.bitselect(v, z, v128.or(f32x4.gt(v, z), f32x4.ne(v, v))));
+  }
+  for (; i < n; i++) {
+    const v = load<f32>(X + (<usize>i << 2));
+    store<f32>(OUT + (<usize>i << 2), v > 0 || v != v ? v : 0);
+  }
+}

@@ -16,7 +16,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { RadcamError } from '@radcam/core';
-import { wasmConvAvailable, wasmConvBackward, wasmConvForward } from './kernels/wasm.js';
+import { wasmConvAvailable, wasmConvBackpropInput, wasmConvBackward, wasmConvForward } from './kernels/wasm.js';
 
 type CustomFn = Parameters<typeof tf.customGrad>[0];
 
@@ -397,6 +397,28 @@ function vals(t: tf.Tensor): Float32Array {
   return d instanceof Float32Array ? d : Float32Array.from(d as ArrayLike<number>);
 }
 
+/** Per-channel sums (float64 accumulation) of channels-last data: the gradient of a bias. */
+function channelSums(d: Float32Array, C: number): Float32Array {
+  if (C === 1) {
+    let t = 0;
+    for (let i = 0; i < d.length; i++) t += d[i]!;
+    return Float32Array.of(t);
+  }
+  const acc = new Float64Array(C);
+  for (let i = 0; i < d.length; i += C) for (let c = 0; c < C; c++) acc[c] = acc[c]! + d[i + c]!;
+  return Float32Array.from(acc);
+}
+
+/** out[…, c] += bias[c] in place. */
+function addChannelBias(out: Float32Array, bias: Float32Array, C: number): void {
+  if (C === 1) {
+    const b = bias[0]!;
+    for (let i = 0; i < out.length; i++) out[i] = out[i]! + b;
+    return;
+  }
+  for (let i = 0; i < out.length; i += C) for (let c = 0; c < C; c++) out[i + c] = out[i + c]! + bias[c]!;
+}
+
 /** Options of `convSame`. */
 export interface ConvSameOptions {
   /**
@@ -445,9 +467,67 @@ export function convSame(
           dw = tf.tensor(convBackpropFilter(s, X, DY), wt.shape, 'float32');
         }
         if (!bt) return [dx, dw];
-        const db = new Float64Array(s.Co);
-        for (let i = 0; i < DY.length; i += s.Co) for (let c = 0; c < s.Co; c++) db[c] = db[c]! + DY[i + c]!;
-        return [dx, dw, tf.tensor(Float32Array.from(db), bt.shape, 'float32')];
+        return [dx, dw, tf.tensor(channelSums(DY, s.Co), bt.shape, 'float32')];
+      },
+    };
+  };
+  if (bias) return tf.customGrad(forward as unknown as CustomFn)(x, kernel, bias);
+  return tf.customGrad(((xt: tf.Tensor, wt: tf.Tensor) => forward(xt, wt)) as unknown as CustomFn)(x, kernel);
+}
+
+/**
+ * Differentiable transposed 'same' convolution (2D or 3D by rank): the adjoint of `convSame` with
+ * the same kernel layout as tfjs' `conv3dTranspose` / `conv2dTranspose` — kernel
+ * [(kd,) kh, kw, Cout, Cin] for x [N, (D,) H, W, Cin] — so the output is
+ * [N, (D·s,) H·s, W·s, Cout]: `convTransposeSame(x, k, s)` equals
+ * `tf.conv3dTranspose(x, k, [N, D·s, H·s, W·s, Cout], s, 'same')`. The learnable up-sampling of a
+ * decoder (PyTorch's ConvTranspose3d with padding (k−1)/2 and output_padding s−1).
+ * Forward = the input-gradient kernel of the convolution; gradients: x ← the forward convolution
+ * of dy, kernel ← the kernel-gradient pass with the roles of x and dy swapped (tfjs-core registers
+ * no gradient for conv3dTranspose; radcam's kernels supply all three, see `convSame`).
+ */
+export function convTransposeSame(x: tf.Tensor, kernel: tf.Tensor, stride: number, bias?: tf.Tensor | null): tf.Tensor {
+  const dims = x.rank - 2;
+  if ((dims !== 2 && dims !== 3) || kernel.rank !== x.rank) {
+    throw new RadcamError('E_INVALID_ARGUMENT', 'convTranspose: x must be rank 4/5 and the kernel rank 4/5 to match', {
+      found: `x [${x.shape.join(', ')}], kernel [${kernel.shape.join(', ')}]`,
+    });
+  }
+  if (!Number.isInteger(stride) || stride < 1) throw new RadcamError('E_INVALID_ARGUMENT', 'convTranspose: stride must be a positive integer', { found: String(stride) });
+  const Cin = x.shape[dims + 1]!;
+  const Cout = kernel.shape[dims]!;
+  if (kernel.shape[dims + 1] !== Cin) {
+    throw new RadcamError('E_INVALID_ARGUMENT', 'convTranspose: kernel input channels (last axis) differ from x channels', {
+      expected: String(Cin),
+      found: String(kernel.shape[dims + 1]),
+    });
+  }
+  if (bias && bias.size !== Cout) throw new RadcamError('E_INVALID_ARGUMENT', 'convTranspose: bias needs one value per output channel', { found: String(bias.size) });
+  const outShape = [x.shape[0]!, ...x.shape.slice(1, dims + 1).map((v) => v * stride), Cout];
+  // the convolution whose input gradient this is: big [N, …·s, Cout] → small [N, …, Cin]
+  const s = convShape(outShape, kernel.shape, stride);
+  const useWasm = mode !== 'js' && wasmConvAvailable();
+  const forward = (xt: tf.Tensor, wt: tf.Tensor, bt?: tf.Tensor) => {
+    const X = vals(xt);
+    const Wt = vals(wt);
+    const O = useWasm ? wasmConvBackpropInput(s, X, Wt) : convBackpropInput(s, X, Wt);
+    if (bt) addChannelBias(O, vals(bt), Cout);
+    return {
+      value: tf.tensor(O, outShape, 'float32'),
+      gradFunc: (dy: tf.Tensor) => {
+        const G = vals(dy);
+        let dx: Float32Array;
+        let dw: Float32Array;
+        if (useWasm) {
+          dx = wasmConvForward(s, G, Wt, null);
+          dw = wasmConvBackward(s, G, Wt, X, false).dw;
+        } else {
+          dx = convForward(s, G, Wt, null);
+          dw = convBackpropFilter(s, G, X);
+        }
+        const grads = [tf.tensor(dx, xt.shape, 'float32'), tf.tensor(dw, wt.shape, 'float32')];
+        if (!bt) return grads;
+        return [...grads, tf.tensor(channelSums(G, Cout), bt.shape, 'float32')];
       },
     };
   };

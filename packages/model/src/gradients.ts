@@ -305,6 +305,47 @@ export const GRADIENT_SPECS: readonly GradSpec[] = [
       };
     },
   },
+  {
+    // transposed convolution (conv2dTranspose): y = Aᵀ dy, so ∂/∂dy = conv2d(g, filter) and
+    // ∂/∂filter = the kernel gradient with x = g
+    kernelName: 'Conv2DBackpropInput',
+    inputsToSave: ['dy', 'filter'],
+    gradFunc: (g, sv, attrs) => {
+      const dy = s(sv, 0);
+      const filter = s(sv, 1);
+      const common = { strides: attrs['strides'], pad: attrs['pad'], dataFormat: attrs['dataFormat'] ?? 'NHWC', dimRoundingMode: attrs['dimRoundingMode'] };
+      return {
+        dy: () =>
+          tf.engine().runKernel('Conv2D', { x: g, filter }, { ...common, dilations: 1 } as unknown as tf.NamedAttrMap) as tf.Tensor,
+        filter: () =>
+          tf.engine().runKernel('Conv2DBackpropFilter', { x: g, dy }, { ...common, filterShape: filter.shape } as unknown as tf.NamedAttrMap) as tf.Tensor,
+      };
+    },
+  },
+  {
+    // transposed convolution (conv3dTranspose), which tfjs-core registers no gradient for
+    kernelName: 'Conv3DBackpropInputV2',
+    inputsToSave: ['dy', 'filter'],
+    gradFunc: (g, sv, attrs) => {
+      const dy = s(sv, 0);
+      const filter = s(sv, 1);
+      return {
+        dy: () =>
+          tf.engine().runKernel('Conv3D', { x: g, filter }, {
+            strides: attrs['strides'],
+            pad: attrs['pad'],
+            dataFormat: 'NDHWC',
+            dilations: [1, 1, 1],
+          } as unknown as tf.NamedAttrMap) as tf.Tensor,
+        filter: () =>
+          tf.engine().runKernel('Conv3DBackpropFilterV2', { x: g, dy }, {
+            strides: attrs['strides'],
+            pad: attrs['pad'],
+            filterShape: filter.shape,
+          } as unknown as tf.NamedAttrMap) as tf.Tensor,
+      };
+    },
+  },
 ];
 
 function assertNoDilation(attrs: Attrs, op: string): void {

@@ -2,18 +2,24 @@
  * The integrated convolutional autoencoder–classifier, written on tfjs-core ops directly.
  *
  * Encoder: `widths.length` blocks `conv(k, stride) → GroupNorm → (Leaky)ReLU` named enc1…encL.
- * Decoder: for each encoder block after the first, in reverse, conv (to the previous block's width,
- * at the coarse resolution: 4–8× cheaper than convolving after up-sampling) → GroupNorm →
- * activation → nearest up-sampling by that block's stride (`upsampleNearest`, fused op with an
- * explicit gradient); then the first block's stride is undone and a linear conv maps back to the
- * input channels. Classifier: global average pooling of encL → dropout → dense → one logit.
+ * Optional dense bottleneck (`latent` > 0): flatten encL → dense(latent) (linear code) →
+ * dense(back to encL's size) → activation.
+ * Decoder (`decoder: 'upsample'`, default): for each encoder block after the first, in reverse,
+ * conv (to the previous block's width, at the coarse resolution: 4–8× cheaper than convolving
+ * after up-sampling) → GroupNorm → activation → nearest up-sampling by that block's stride; then
+ * the first block's stride is undone and a linear conv maps back to the input channels. Each
+ * "up-sample then convolve" pair runs as one fused op (`upsampleConv`, polyphase on the coarse
+ * grid). `decoder: 'transpose'`: each stage is a transposed convolution with the encoder block's
+ * stride (`convTransposeSame`, PyTorch's ConvTranspose with output_padding) → norm → activation,
+ * and the last one maps to the input channels (linear).
+ * Classifier: global average pooling of encL → dropout → dense → one logit.
  * 2D and 3D share the definition (conv2d / conv3d, channels last).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { RadcamError, createRng, type Rng } from '@radcam/core';
 import { registerGradients } from './gradients.js';
-import { globalAveragePool, groupNorm, upsampleNearest } from './fused.js';
-import { activeConvImplementation, convSame } from './conv.js';
+import { denseLayer, globalAveragePool, groupNormAct, upsampleConv, upsampleNearest } from './fused.js';
+import { activeConvImplementation, convSame, convTransposeSame } from './conv.js';
 import { ensureBackend } from './backend.js';
 import type { PatchOptions } from './patch.js';
 
@@ -55,6 +61,14 @@ export interface ModelConfig {
   leakySlope: number;
   /** Dropout rate on the pooled features before the dense layer (training only). Default 0.2. */
   dropout: number;
+  /**
+   * Size of a dense bottleneck between encoder and decoder (0 = none, the default): the
+   * flattened last encoder activation → dense(latent) → dense(back) → activation. Only the
+   * reconstruction passes through it; the classifier reads the last conv layer.
+   */
+  latent: number;
+  /** Decoder up-sampling: 'upsample' (nearest + conv, default) or 'transpose' (transposed convolutions). */
+  decoder: 'upsample' | 'transpose';
 }
 
 /** Defaults: 3D 32³ patches, 8/16/32 filters, GroupNorm(4), LeakyReLU(0.1), dropout 0.2. */
@@ -72,10 +86,34 @@ export function defaultModelConfig(overrides: Partial<ModelConfig> = {}): ModelC
     activation: 'leaky-relu',
     leakySlope: 0.1,
     dropout: 0.2,
+    latent: 0,
+    decoder: 'upsample',
     ...overrides,
   };
   validateConfig(cfg);
   return cfg;
+}
+
+/**
+ * The architecture issue 6 times PyTorch with (its speed table: "a 32³ conv3d 8/16/32-filter
+ * autoencoder–classifier, 168 258 parameters, batch 8"; and the 64² 2D twin): three stride-2
+ * 3×3(×3) convolutions with bias and ReLU (no normalisation) down to 4³×32, a dense latent of 32
+ * (2048 → 32 → 2048), three stride-2 transposed convolutions back to 32³×1, and GAP → dense on
+ * the last conv layer. Used by `pnpm bench model` for the like-for-like comparison; radcam's
+ * defaults (`defaultModelConfig`) are tuned for ~69-lesion cohorts instead.
+ */
+export function referenceModelConfig(dims: 2 | 3 = 3, overrides: Partial<ModelConfig> = {}): ModelConfig {
+  return defaultModelConfig({
+    dims,
+    widths: [8, 16, 32],
+    strides: [2, 2, 2],
+    norm: 'none',
+    activation: 'relu',
+    latent: 32,
+    decoder: 'transpose',
+    dropout: 0,
+    ...overrides,
+  });
 }
 
 function bad(message: string, found: string): never {
@@ -96,6 +134,8 @@ export function validateConfig(c: ModelConfig): void {
   if (c.dropout < 0 || c.dropout >= 1) bad('dropout must be in [0, 1)', String(c.dropout));
   if (!['group', 'instance', 'none'].includes(c.norm)) bad("norm must be 'group', 'instance' or 'none'", c.norm);
   if (!['relu', 'leaky-relu'].includes(c.activation)) bad("activation must be 'relu' or 'leaky-relu'", c.activation);
+  if (!Number.isInteger(c.latent) || c.latent < 0) bad('latent must be a non-negative integer (0 = no dense bottleneck)', String(c.latent));
+  if (c.decoder !== 'upsample' && c.decoder !== 'transpose') bad("decoder must be 'upsample' or 'transpose'", String(c.decoder));
   if (c.norm === 'group') {
     for (const w of c.widths) {
       const g = Math.min(c.groups, w);
@@ -118,6 +158,11 @@ export interface ForwardOptions {
   training?: boolean;
   /** Random source for dropout (required when training with dropout > 0). */
   rng?: Rng;
+  /**
+   * Whether gradients w.r.t. the input are needed (default true). Training passes false: the first
+   * convolution then skips its input back-prop (the largest one); ∂/∂input reads as zeros.
+   */
+  inputGradient?: boolean;
 }
 
 /** Result of a full forward pass. */
@@ -144,6 +189,7 @@ export class AutoencoderClassifier implements CamTarget {
   private readonly out: BlockParams;
   private readonly denseW: tf.Variable;
   private readonly denseB: tf.Variable;
+  private readonly latentParams: { encW: tf.Variable; encB: tf.Variable; decW: tf.Variable; decB: tf.Variable } | null;
   private disposed = false;
   /** Preprocessing that produced the inputs (saved in model.json); null when unknown. */
   preprocessing: PatchOptions | null = null;
@@ -172,11 +218,12 @@ export class AutoencoderClassifier implements CamTarget {
       params.set(name, variable);
       return variable;
     };
-    const specs = paramSpecs(config);
+    // every variable is created in manifest order (paramSpecs), then picked by name
+    for (const sp of paramSpecs(config)) mk(sp.name, sp.shape);
     const get = (name: string) => {
-      const sp = specs.find((p) => p.name === name);
-      if (!sp) throw new Error(`internal: no spec ${name}`);
-      return mk(name, sp.shape);
+      const v = params.get(name);
+      if (!v) throw new Error(`internal: no parameter ${name}`);
+      return v;
     };
     const block = (prefix: string, stride: number, norm: boolean, bias: boolean): BlockParams => ({
       w: get(`${prefix}/conv/kernel`),
@@ -202,6 +249,10 @@ export class AutoencoderClassifier implements CamTarget {
     this.out = block('out', 1, false, true);
     this.denseW = get('head/dense/kernel');
     this.denseB = get('head/dense/bias');
+    this.latentParams =
+      config.latent > 0
+        ? { encW: get('latent/dense/kernel'), encB: get('latent/dense/bias'), decW: get('latent/decode/kernel'), decB: get('latent/decode/bias') }
+        : null;
     this.layerNames = Object.freeze(names);
     this.decoderLayerNames = Object.freeze([...decNames, 'reconstruction']);
     this.lastConvLayer = names[L - 1]!;
@@ -215,8 +266,8 @@ export class AutoencoderClassifier implements CamTarget {
     return n;
   }
 
-  private conv(x: tf.Tensor, p: BlockParams): tf.Tensor {
-    if (activeConvImplementation() === 'js') return convSame(x, p.w, p.stride, p.b);
+  private conv(x: tf.Tensor, p: BlockParams, inputGradient = true): tf.Tensor {
+    if (activeConvImplementation() === 'js') return convSame(x, p.w, p.stride, p.b, { inputGradient });
     let y: tf.Tensor;
     if (this.dims === 3) {
       y = tf.conv3d(x as tf.Tensor5D, p.w as unknown as tf.Tensor5D, p.stride as 1, 'same');
@@ -227,14 +278,44 @@ export class AutoencoderClassifier implements CamTarget {
     return y;
   }
 
-  private block(x: tf.Tensor, p: BlockParams): tf.Tensor {
-    let y = this.conv(x, p);
+  /** Transposed convolution (decoder 'transpose'); `p.stride` is the up-sampling factor. */
+  private convT(x: tf.Tensor, p: BlockParams): tf.Tensor {
+    if (activeConvImplementation() === 'js') return convTransposeSame(x, p.w, p.stride, p.b);
+    const s = p.stride;
+    const outShape = [x.shape[0]!, ...x.shape.slice(1, this.dims + 1).map((v) => v * s), p.w.shape[this.dims]!];
+    let y: tf.Tensor;
+    if (this.dims === 3) {
+      y = tf.conv3dTranspose(x as tf.Tensor5D, p.w as unknown as tf.Tensor5D, outShape as [number, number, number, number, number], s, 'same');
+    } else {
+      y = tf.conv2dTranspose(x as tf.Tensor4D, p.w as unknown as tf.Tensor4D, outShape as [number, number, number, number], s, 'same');
+    }
+    if (p.b) y = tf.add(y, p.b);
+    return y;
+  }
+
+  /** `conv(upsampleNearest(x, up))` (fused when up > 1). */
+  private upConv(x: tf.Tensor, p: BlockParams, up: number): tf.Tensor {
+    if (up <= 1) return this.conv(x, p);
+    return upsampleConv(x, p.w, up, p.b);
+  }
+
+  /** Normalisation (if the block has one) and activation, fused into one op where possible. */
+  private normAct(y: tf.Tensor, p: BlockParams): tf.Tensor {
+    const slope = this.config.activation === 'relu' ? 0 : this.config.leakySlope;
     if (p.gamma && p.beta) {
       const c = y.shape[y.rank - 1]!;
       const groups = this.config.norm === 'instance' ? c : this.config.groups;
-      y = groupNorm(y, p.gamma, p.beta, groups);
+      return groupNormAct(y, p.gamma, p.beta, groups, { slope });
     }
+    return this.act(y);
+  }
+
+  private act(y: tf.Tensor): tf.Tensor {
     return this.config.activation === 'relu' ? tf.relu(y) : tf.leakyRelu(y, this.config.leakySlope);
+  }
+
+  private block(x: tf.Tensor, p: BlockParams, inputGradient = true): tf.Tensor {
+    return this.normAct(this.conv(x, p, inputGradient), p);
   }
 
   private checkInput(input: tf.Tensor): void {
@@ -264,10 +345,22 @@ export class AutoencoderClassifier implements CamTarget {
     if (this.disposed) throw new RadcamError('E_MODEL', 'model has been disposed');
   }
 
-  private encodeRange(x: tf.Tensor, from: number, to: number): tf.Tensor {
+  private encodeRange(x: tf.Tensor, from: number, to: number, inputGradient = true): tf.Tensor {
     let y = x;
-    for (let i = from; i <= to; i++) y = this.block(y, this.enc[i]!);
+    for (let i = from; i <= to; i++) y = this.block(y, this.enc[i]!, i > 0 || inputGradient);
     return y;
+  }
+
+  /** The dense bottleneck (identity when `latent` is 0); `code` receives the latent code. */
+  private bottleneck(last: tf.Tensor, code?: (z: tf.Tensor) => void): tf.Tensor {
+    const lp = this.latentParams;
+    if (!lp) return last;
+    const n = last.shape[0]!;
+    const flat = tf.reshape(last, [n, last.size / n]) as tf.Tensor2D;
+    const z = denseLayer(flat, lp.encW, lp.encB);
+    code?.(z);
+    const back = denseLayer(z, lp.decW, lp.decB);
+    return tf.reshape(this.act(back), last.shape);
   }
 
   private head(last: tf.Tensor, options: ForwardOptions): tf.Tensor1D {
@@ -280,24 +373,36 @@ export class AutoencoderClassifier implements CamTarget {
       for (let i = 0; i < mask.length; i++) mask[i] = options.rng.next() < rate ? 0 : scale;
       f = tf.mul(f, tf.tensor(mask, f.shape, 'float32'));
     }
-    const z = tf.add(tf.matMul(f as tf.Tensor2D, this.denseW as unknown as tf.Tensor2D), this.denseB);
+    const z = denseLayer(f, this.denseW, this.denseB);
     return tf.reshape(z, [z.shape[0]!]) as tf.Tensor1D;
   }
 
-  private decode(latent: tf.Tensor): tf.Tensor {
-    let y = latent;
-    for (const p of this.dec) {
-      y = this.block(y, p);
-      if (p.up > 1) y = upsampleNearest(y, p.up);
+  /**
+   * Decoder from the last encoder activation to the reconstruction. `record` receives every
+   * decoder stage's output (after its up-sampling) and the bottleneck's code.
+   */
+  private decode(last: tf.Tensor, record?: (name: string, t: tf.Tensor) => void): tf.Tensor {
+    let y = this.bottleneck(last, record ? (z) => record('latent', z) : undefined);
+    if (this.config.decoder === 'transpose') {
+      this.dec.forEach((p, j) => {
+        y = this.normAct(this.convT(y, { ...p, stride: p.up }), p);
+        record?.(`dec${j + 1}`, y);
+      });
+      return this.convT(y, { ...this.out, stride: this.config.strides[0]! });
     }
-    if (this.config.strides[0]! > 1) y = upsampleNearest(y, this.config.strides[0]!);
-    return this.conv(y, this.out);
+    let up = 1;
+    this.dec.forEach((p, j) => {
+      y = this.normAct(this.upConv(y, p, up), p);
+      up = p.up;
+      if (record) record(`dec${j + 1}`, up > 1 ? upsampleNearest(y, up) : y);
+    });
+    return this.upConv(y, this.out, up * this.config.strides[0]!);
   }
 
   /** Full forward pass: logits and reconstruction. Not wrapped in tidy (so it can be differentiated). */
   forward(input: tf.Tensor, options: ForwardOptions = {}): ForwardResult {
     this.checkInput(input);
-    const last = this.encodeRange(input, 0, this.enc.length - 1);
+    const last = this.encodeRange(input, 0, this.enc.length - 1, options.inputGradient ?? true);
     return { logits: this.head(last, options), reconstruction: this.decode(last) };
   }
 
@@ -316,7 +421,10 @@ export class AutoencoderClassifier implements CamTarget {
     return this.head(this.encodeRange(activation, i + 1, this.enc.length - 1), {});
   }
 
-  /** Every named activation (encoder, decoder and the reconstruction) of an inference pass. */
+  /**
+   * Every named activation of an inference pass: the encoder layers, 'latent' (the bottleneck's
+   * code, when `latent` > 0), the decoder stages (after their up-sampling) and 'reconstruction'.
+   */
   activations(input: tf.Tensor): Map<string, tf.Tensor> {
     this.checkInput(input);
     const out = new Map<string, tf.Tensor>();
@@ -325,13 +433,7 @@ export class AutoencoderClassifier implements CamTarget {
       y = this.block(y, p);
       out.set(this.layerNames[i]!, y);
     });
-    this.dec.forEach((p, j) => {
-      y = this.block(y, p);
-      if (p.up > 1) y = upsampleNearest(y, p.up);
-      out.set(`dec${j + 1}`, y);
-    });
-    if (this.config.strides[0]! > 1) y = upsampleNearest(y, this.config.strides[0]!);
-    out.set('reconstruction', this.conv(y, this.out));
+    out.set('reconstruction', this.decode(y, (name, t) => out.set(name, t)));
     return out;
   }
 
@@ -400,11 +502,33 @@ export function paramSpecs(c: ModelConfig): ParamSpec[] {
     conv(`enc${i + 1}`, cin, c.widths[i]!, norm, !norm, 'he');
     cin = c.widths[i]!;
   }
+  if (c.latent > 0) {
+    const down = c.strides.reduce((a, b) => a * b, 1);
+    const F = (c.inputSize / down) ** c.dims * c.widths[L - 1]!;
+    specs.push({ name: 'latent/dense/kernel', shape: [F, c.latent], init: 'glorot', fanIn: F, fanOut: c.latent });
+    specs.push({ name: 'latent/dense/bias', shape: [c.latent], init: 'zeros', fanIn: 0, fanOut: 0 });
+    specs.push({ name: 'latent/decode/kernel', shape: [c.latent, F], init: 'he', fanIn: c.latent, fanOut: F });
+    specs.push({ name: 'latent/decode/bias', shape: [F], init: 'zeros', fanIn: 0, fanOut: 0 });
+  }
+  // transposed kernels are [(k,) k, k, Cout, Cin] (tfjs' layout); a stride-s transposed conv
+  // sums kvol/s^dims taps per output voxel on average: that is its fan-in
+  const convT = (prefix: string, cin: number, cout: number, stride: number, norm: boolean, bias: boolean, init: 'he' | 'glorot') => {
+    const fan = Math.max(1, Math.round((kvol * cin) / stride ** c.dims));
+    specs.push({ name: `${prefix}/conv/kernel`, shape: [...kk, cout, cin], init, fanIn: fan, fanOut: kvol * cout });
+    if (bias) specs.push({ name: `${prefix}/conv/bias`, shape: [cout], init: 'zeros', fanIn: 0, fanOut: 0 });
+    if (norm) {
+      specs.push({ name: `${prefix}/norm/gamma`, shape: [cout], init: 'ones', fanIn: 0, fanOut: 0 });
+      specs.push({ name: `${prefix}/norm/beta`, shape: [cout], init: 'zeros', fanIn: 0, fanOut: 0 });
+    }
+  };
+  const transpose = c.decoder === 'transpose';
   for (let j = 0; j < L - 1; j++) {
     const i = L - 1 - j;
-    conv(`dec${j + 1}`, c.widths[i]!, c.widths[i - 1]!, useNorm, !useNorm, 'he');
+    if (transpose) convT(`dec${j + 1}`, c.widths[i]!, c.widths[i - 1]!, c.strides[i]!, useNorm, !useNorm, 'he');
+    else conv(`dec${j + 1}`, c.widths[i]!, c.widths[i - 1]!, useNorm, !useNorm, 'he');
   }
-  conv('out', c.widths[0]!, c.inChannels, false, true, 'glorot');
+  if (transpose) convT('out', c.widths[0]!, c.inChannels, c.strides[0]!, false, true, 'glorot');
+  else conv('out', c.widths[0]!, c.inChannels, false, true, 'glorot');
   const K = c.widths[L - 1]!;
   specs.push({ name: 'head/dense/kernel', shape: [K, 1], init: 'glorot', fanIn: K, fanOut: 1 });
   specs.push({ name: 'head/dense/bias', shape: [1], init: 'zeros', fanIn: 0, fanOut: 0 });

@@ -56,6 +56,18 @@ export interface PatchOptions {
   percentiles?: [number, number];
   /** Add the resampled lesion mask as a second channel. Default false. */
   maskChannel?: boolean;
+  /**
+   * Encode the lesion's physical size in the mask channel (needs `maskChannel`). Scale-normalised
+   * patches (`marginFraction`) hide the lesion size from the network; this gives it back in a
+   * CNN-native way that the CAM gradient path sees (it is part of the input patch).
+   * - 'none' (default): lesion voxels 1, background 0.
+   * - 'log-diameter': lesion voxels 1 + 0.5·z with z = clamp(ln(d / 12 mm) / 0.4, −1.9, 1.9),
+   *   background 0, where d = (6V/π)^(1/3) is the equivalent-sphere diameter of the mask volume V
+   *   (voxel count × voxel volume, mm³). The constants are fixed (not fitted to any data set):
+   *   12 mm and 0.4 are the centre and SD of ln d for radii log-uniform in 3…12 mm; the clamp
+   *   keeps lesion voxels in [0.05, 1.95], i.e. always distinct from the background.
+   */
+  sizeEncoding?: 'none' | 'log-diameter';
   /** Image interpolator. Default 'linear'. */
   interpolator?: 'linear' | 'bspline';
 }
@@ -77,6 +89,7 @@ export function resolvePatchOptions(o: PatchOptions = {}): ResolvedPatchOptions 
     percentiles: o.percentiles ?? [1, 99],
     rimMm: o.rimMm ?? 2,
     maskChannel: o.maskChannel ?? false,
+    sizeEncoding: o.sizeEncoding ?? 'none',
     interpolator: o.interpolator ?? 'linear',
   };
   if (r.dims !== 2 && r.dims !== 3) throw new RadcamError('E_INVALID_ARGUMENT', 'patch dims must be 2 or 3', { found: String(r.dims) });
@@ -86,6 +99,12 @@ export function resolvePatchOptions(o: PatchOptions = {}): ResolvedPatchOptions 
   if (!(r.rimMm > 0)) throw new RadcamError('E_INVALID_ARGUMENT', 'rimMm must be > 0', { found: String(r.rimMm) });
   if (!NORMALIZERS.includes(r.normalize)) {
     throw new RadcamError('E_INVALID_ARGUMENT', 'unknown normalisation', { expected: NORMALIZERS.join(', '), found: String(r.normalize) });
+  }
+  if (r.sizeEncoding !== 'none' && r.sizeEncoding !== 'log-diameter') {
+    throw new RadcamError('E_INVALID_ARGUMENT', 'unknown sizeEncoding', { expected: 'none, log-diameter', found: String(r.sizeEncoding) });
+  }
+  if (r.sizeEncoding !== 'none' && !r.maskChannel) {
+    throw new RadcamError('E_INVALID_ARGUMENT', 'sizeEncoding needs maskChannel: true', { found: r.sizeEncoding });
   }
   if (r.spacingMm !== null && !(r.spacingMm > 0)) throw new RadcamError('E_INVALID_ARGUMENT', 'spacingMm must be > 0', { found: String(r.spacingMm) });
   return r;
@@ -189,9 +208,30 @@ export function extractPatch(image: Volume, mask: Mask, options: PatchOptions = 
     else if (v > hi) v = hi;
     data[i * C] = v * scale + shift;
   }
-  if (msk) for (let i = 0; i < n; i++) data[i * C + 1] = msk.data[i]! >= 0.5 ? 1 : 0;
+  if (msk) {
+    const inside = o.sizeEncoding === 'log-diameter' ? sizeCode(mask) : 1;
+    for (let i = 0; i < n; i++) data[i * C + 1] = msk.data[i]! >= 0.5 ? inside : 0;
+  }
   const shape = o.dims === 3 ? [S, S, S, C] : [S, S, C];
   return { data, shape, dims: o.dims, channels: C, geometry, centroid: c0 };
+}
+
+/** Reference equivalent diameter (mm) and SD of its logarithm used by `sizeEncoding: 'log-diameter'`. */
+export const SIZE_CODE_CENTER_MM = 12;
+export const SIZE_CODE_LOG_SD = 0.4;
+
+/**
+ * The mask-channel value of lesion voxels under `sizeEncoding: 'log-diameter'`:
+ * 1 + 0.5·clamp(ln(d / 12 mm) / 0.4, −1.9, 1.9), d = equivalent-sphere diameter of the mask (mm).
+ */
+export function sizeCode(mask: Mask): number {
+  let count = 0;
+  const md = mask.data;
+  for (let i = 0; i < md.length; i++) if (md[i] !== 0) count++;
+  const volume = count * mask.spacing[0] * mask.spacing[1] * mask.spacing[2];
+  const d = Math.cbrt((6 * volume) / Math.PI);
+  const z = Math.log(d / SIZE_CODE_CENTER_MM) / SIZE_CODE_LOG_SD;
+  return 1 + 0.5 * Math.min(1.9, Math.max(-1.9, z));
 }
 
 /**

@@ -73,6 +73,18 @@ const cases: Case[] = [
   { name: 'conv3d same s1', kernel: 'Conv3D', shapes: [[2, 4, 3, 4, 2], [3, 3, 3, 2, 2]], f: conv3(1, 'same') },
   { name: 'conv3d same s2', kernel: 'Conv3D', shapes: [[1, 4, 4, 4, 2], [3, 3, 3, 2, 3]], f: conv3(2, 'same') },
   { name: 'conv3d valid s1', kernel: 'Conv3D', shapes: [[1, 5, 4, 4, 1], [3, 3, 3, 1, 2]], f: conv3(1, 'valid') },
+  {
+    name: 'conv2dTranspose same s2',
+    kernel: 'Conv2DBackpropInput',
+    shapes: [[1, 3, 2, 3], [3, 3, 2, 3]],
+    f: ([a, w]) => tf.conv2dTranspose(a! as tf.Tensor4D, w! as tf.Tensor4D, [1, 6, 4, 2], 2, 'same'),
+  },
+  {
+    name: 'conv3dTranspose same s2',
+    kernel: 'Conv3DBackpropInputV2',
+    shapes: [[1, 2, 3, 2, 3], [3, 3, 3, 2, 3]],
+    f: ([a, w]) => tf.conv3dTranspose(a! as tf.Tensor5D, w! as tf.Tensor5D, [1, 4, 6, 4, 2], 2, 'same'),
+  },
   { name: 'upsampleNearest 2D ×2', shapes: [[2, 3, 2, 3]], f: ([a]) => upsampleNearest(a!, 2) },
   { name: 'upsampleNearest 3D ×2', shapes: [[2, 2, 3, 2, 3]], f: ([a]) => upsampleNearest(a!, 2) },
   { name: 'upsampleNearest 3D ×3', shapes: [[1, 2, 2, 2, 1]], f: ([a]) => upsampleNearest(a!, 3) },

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { createRng, isRadcamError } from '@radcam/core';
-import { createModel, predict, type CamTarget } from '../src/index.js';
+import { createModel, predict, referenceModelConfig, type CamTarget } from '../src/index.js';
 import { gradRelError, randn } from './gradcheck.js';
 
 const small = { inputSize: 8, widths: [4, 8], strides: [1, 2], dropout: 0 };
@@ -68,6 +68,36 @@ describe('AutoencoderClassifier', () => {
     m.dispose();
   });
 
+  it("the issue's reference architecture (strided 8/16/32 encoder, dense latent 32, transposed-conv decoder) has 168 258 parameters", () => {
+    // issue 6 times "a 32³ conv3d 8/16/32-filter autoencoder–classifier, 168 258 parameters" in PyTorch
+    const m = createModel(referenceModelConfig(3), { seed: 1 });
+    expect(m.parameterCount).toBe(168258);
+    expect(m.lastConvLayer).toBe('enc3');
+    const x = randn([2, 32, 32, 32, 1], 1);
+    const r = m.forward(x);
+    expect(r.reconstruction.shape).toEqual([2, 32, 32, 32, 1]);
+    expect(r.logits.shape).toEqual([2]);
+    const acts = m.activations(x);
+    expect(acts.get('enc3')!.shape).toEqual([2, 4, 4, 4, 32]);
+    expect(acts.get('latent')!.shape).toEqual([2, 32]);
+    expect(acts.get('dec1')!.shape).toEqual([2, 8, 8, 8, 16]);
+    m.dispose();
+    // its 64² 2D twin: same layer formula with 3×3 kernels (encoder 80 + 1168 + 4640, latent
+    // 2048·32 + 32 and 32·2048 + 2048, decoder 4624 + 1160 + 73, head 33)
+    const m2 = createModel(referenceModelConfig(2), { seed: 1 });
+    expect(m2.parameterCount).toBe(80 + 1168 + 4640 + 65568 + 67584 + 4624 + 1160 + 73 + 33);
+    m2.dispose();
+  });
+
+  it('upsample decoder: reconstruction from forward equals the activations() pass, and the fused up-sample+conv equals the two-op composition', () => {
+    const m = createModel({ dims: 3, inputSize: 8, widths: [4, 8], strides: [2, 2], dropout: 0 }, { seed: 5 });
+    const x = randn([1, 8, 8, 8, 1], 2);
+    const a = m.forward(x).reconstruction.dataSync();
+    const b = m.activations(x).get('reconstruction')!.dataSync();
+    expect(Array.from(b)).toEqual(Array.from(a));
+    m.dispose();
+  });
+
   it('same seed → identical initial weights; another seed → different', () => {
     const a = createModel({ ...small, dims: 3 }, { seed: 11 }).getWeights();
     const b = createModel({ ...small, dims: 3 }, { seed: 11 }).getWeights();
@@ -96,13 +126,14 @@ describe('AutoencoderClassifier', () => {
   // exercised); the LeakyReLU gradient itself is checked away from its kink in gradients.test.ts.
   // Two GroupNorm settings of the normalised blocks.
   const wholeModelCases = [
-    { label: 'GroupNorm(1)', leakySlope: 1, groups: 1, eps: 3e-3, tol: 1e-3 },
-    { label: 'GroupNorm(2)', leakySlope: 1, groups: 2, eps: 3e-3, tol: 1e-3 },
+    { label: 'GroupNorm(1)', leakySlope: 1, groups: 1, eps: 3e-3, tol: 1e-3, extra: {} },
+    { label: 'GroupNorm(2)', leakySlope: 1, groups: 2, eps: 3e-3, tol: 1e-3, extra: {} },
+    { label: 'dense latent + transposed-conv decoder', leakySlope: 1, groups: 2, eps: 3e-3, tol: 1e-3, extra: { latent: 3, decoder: 'transpose' as const } },
   ];
   for (const wc of wholeModelCases) {
     it(`whole-model gradient (joint loss w.r.t. every parameter and the input) matches finite differences — ${wc.label}`, () => {
       for (const dims of [2, 3] as const) {
-        const cfg = { dims, inputSize: 4, widths: [2, 4], strides: [1, 2], dropout: 0, leakySlope: wc.leakySlope, groups: wc.groups };
+        const cfg = { dims, inputSize: 4, widths: [2, 4], strides: [1, 2], dropout: 0, leakySlope: wc.leakySlope, groups: wc.groups, ...wc.extra };
         const m = createModel(cfg, { seed: 8 });
         const spatial = dims === 3 ? [4, 4, 4] : [4, 4];
         const x = randn([2, ...spatial, 1], 9);

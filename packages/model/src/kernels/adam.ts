@@ -1,12 +1,15 @@
 /**
- * Adam with the whole update of a variable in one typed-array loop (tfjs' AdamOptimizer runs ≈ 15
- * tensor ops per variable per step, each a kernel call with its own allocation). Subclass of
+ * Adam with the whole update of a variable in one pass — a WebAssembly SIMD kernel
+ * (assembly/ops.ts `adamUpdate`, float32 arithmetic) or, without WebAssembly SIMD, a typed-array
+ * loop with Math.fround after every operation — instead of tfjs' AdamOptimizer's ≈ 15 tensor ops
+ * per variable per step, each a kernel call with its own allocation. Subclass of
  * tfjs' AdamOptimizer (same state variables, getWeights / setWeights / dispose / minimize), whose
  * `applyGradients` is replaced. Every intermediate is rounded to float32 exactly where tfjs' ops
  * round it (each op computes in float64 and stores float32), so on the cpu backend the weights
  * are bit-identical to `tf.train.adam` (checked in test/ops-wasm.test.ts).
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { wasmAdamUpdate, wasmConvAvailable } from './wasm.js';
 
 /** tfjs' NamedTensor[] (not re-exported by the package root). */
 type NamedTensorList = { name: string; tensor: tf.Tensor }[];
@@ -59,19 +62,26 @@ export class FusedAdamOptimizer extends tf.AdamOptimizer {
       const v = f32(vVar);
       const x = f32(value);
       const n = x.length;
-      const m2 = new Float32Array(n);
-      const v2 = new Float32Array(n);
-      const x2 = new Float32Array(n);
-      for (let k = 0; k < n; k++) {
-        const gk = g[k]!;
-        const mk = fr(fr(m[k]! * b1) + fr(gk * omb1));
-        const vk = fr(fr(v[k]! * b2) + fr(fr(gk * gk) * omb2));
-        m2[k] = mk;
-        v2[k] = vk;
-        const mh = fr(mk / oma1);
-        const vh = fr(vk / oma2);
-        const den = fr(fr(Math.sqrt(vh)) + eps);
-        x2[k] = fr(fr(fr(mh / den) * nlr) + x[k]!);
+      let m2: Float32Array;
+      let v2: Float32Array;
+      let x2: Float32Array;
+      if (wasmConvAvailable()) {
+        ({ m: m2, v: v2, x: x2 } = wasmAdamUpdate(g, m, v, x, { b1, b2, omb1, omb2, oma1, oma2, eps, nlr }));
+      } else {
+        m2 = new Float32Array(n);
+        v2 = new Float32Array(n);
+        x2 = new Float32Array(n);
+        for (let k = 0; k < n; k++) {
+          const gk = g[k]!;
+          const mk = fr(fr(m[k]! * b1) + fr(gk * omb1));
+          const vk = fr(fr(v[k]! * b2) + fr(fr(gk * gk) * omb2));
+          m2[k] = mk;
+          v2[k] = vk;
+          const mh = fr(mk / oma1);
+          const vh = fr(vk / oma2);
+          const den = fr(fr(Math.sqrt(vh)) + eps);
+          x2[k] = fr(fr(fr(mh / den) * nlr) + x[k]!);
+        }
       }
       tf.tidy(() => {
         mVar.assign(tf.tensor(m2, mVar.shape, 'float32'));

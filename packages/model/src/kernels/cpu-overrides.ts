@@ -4,7 +4,8 @@
  * Same semantics; anything outside the fast path (other dtypes) is delegated to the original
  * kernel.
  *
- * - LeakyRelu: WebAssembly SIMD (x < 0 → α·x), instead of a scalar JS loop;
+ * - LeakyRelu: WebAssembly SIMD (x < 0 → α·x), and Relu: WebAssembly SIMD max(x, 0) (NaN kept), instead
+ *   of scalar JS loops calling a closure per element;
  * - Add, Sub, Multiply, RealDiv on float32 tensors of the same shape, or where one operand is a
  *   scalar or matches the trailing dimensions of the other (a per-channel bias): one typed-array
  *   loop, instead of the generic broadcasting loop that computes a multi-dimensional index per
@@ -12,7 +13,7 @@
  *   parameter. Any other case goes to the original kernel.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { wasmConvAvailable, wasmLeakyRelu } from './wasm.js';
+import { wasmConvAvailable, wasmLeakyRelu, wasmRelu } from './wasm.js';
 
 interface CpuBackendLike {
   data: { get(id: unknown): { values: unknown } };
@@ -93,6 +94,28 @@ function overrideBinary(name: string, f: (x: number, y: number) => number): bool
   return true;
 }
 
+/** Replace a float32 unary cpu kernel by `f` (other dtypes keep the original kernel). */
+function overrideUnaryWasm(name: string, f: (x: Float32Array) => Float32Array): boolean {
+  if (done.has(name)) return false;
+  const orig = tf.getKernel(name, 'cpu');
+  if (!orig) return false;
+  done.add(name);
+  const origFunc = orig.kernelFunc;
+  tf.unregisterKernel(name, 'cpu');
+  tf.registerKernel({
+    kernelName: name,
+    backendName: 'cpu',
+    kernelFunc: (args) => {
+      const x = args.inputs['x'] as tf.TensorInfo;
+      const backend = args.backend as unknown as CpuBackendLike;
+      const vals = backend.data.get(x.dataId).values;
+      if (x.dtype !== 'float32' || !(vals instanceof Float32Array)) return origFunc(args);
+      return backend.makeTensorInfo(x.shape, 'float32', f(vals));
+    },
+  });
+  return true;
+}
+
 /**
  * Register the overrides on the 'cpu' backend (idempotent; kernels of a cpu backend imported later
  * are picked up by a later call). Returns the kernel names replaced on this call.
@@ -103,7 +126,9 @@ export function registerCpuKernelOverrides(): string[] {
   if (overrideBinary('Sub', (x, y) => x - y)) names.push('Sub');
   if (overrideBinary('Multiply', (x, y) => x * y)) names.push('Multiply');
   if (overrideBinary('RealDiv', (x, y) => x / y)) names.push('RealDiv');
-  if (done.has('LeakyRelu') || !wasmConvAvailable()) return names;
+  if (!wasmConvAvailable()) return names;
+  if (overrideUnaryWasm('Relu', (x) => wasmRelu(x))) names.push('Relu');
+  if (done.has('LeakyRelu')) return names;
   const orig = tf.getKernel('LeakyRelu', 'cpu');
   if (!orig) return names;
   done.add('LeakyRelu');

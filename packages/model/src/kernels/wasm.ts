@@ -41,6 +41,8 @@ interface ConvExports {
   leakyBackward(X: number, DY: number, DX: number, n: number, slope: number): void;
   upsampleForward(X: number, OUT: number, N: number, D: number, H: number, W: number, C: number, fd: number, f: number): void;
   upsampleBackward(DY: number, DX: number, N: number, D: number, H: number, W: number, C: number, fd: number, f: number): void;
+  adamUpdate(G: number, M: number, V: number, X: number, n: number, ...k: number[]): void;
+  reluForward(X: number, OUT: number, n: number): void;
 }
 
 let inst: ConvExports | null | undefined;
@@ -362,6 +364,26 @@ export function wasmConvBackward(
   DY: Float32Array,
   wantDx = true,
 ): { dx: Float32Array | null; dw: Float32Array } {
+  const r = convBackward(s, X, Wt, DY, wantDx, true);
+  return { dx: r.dx, dw: r.dw! };
+}
+
+/**
+ * Input gradient only: dx = col2im(dy · Wᵀ) (stride 1: forward convolutions of dy, see
+ * `dxViaForward`). This is also the forward pass of a transposed convolution.
+ */
+export function wasmConvBackpropInput(s: ConvShape, DY: Float32Array, Wt: Float32Array): Float32Array {
+  return convBackward(s, null, Wt, DY, true, false).dx!;
+}
+
+function convBackward(
+  s: ConvShape,
+  X: Float32Array | null,
+  Wt: Float32Array,
+  DY: Float32Array,
+  wantDx: boolean,
+  wantDw: boolean,
+): { dx: Float32Array | null; dw: Float32Array | null } {
   const w = need();
   // stride 1: dx is the forward convolution of dy with the flipped, transposed kernel. (The
   // stride-phase form of dxViaForward also handles strides > 1, but measured slower than
@@ -369,15 +391,20 @@ export function wasmConvBackward(
   const unitStride = s.sd === 1 && s.sh === 1 && s.sw === 1;
   const dxf = wantDx && implicitGemm && unitStride ? dxViaForward(s, DY, Wt) : null;
   if (dxf) wantDx = false;
+  if (!wantDw) {
+    if (dxf) return { dx: dxf, dw: null };
+    if (!wantDx) return { dx: null, dw: null };
+  }
   setShape(w, s);
   const Kt = s.kd * s.kh * s.kw * s.Ci;
   const direct = s.Co <= DIRECT_MAX_CO;
   const R = w.blockRows();
-  const nx = X.length;
+  const nx = s.N * s.D * s.H * s.W * s.Ci;
+  if (X && X.length !== nx) throw new Error('internal: conv backward: X has the wrong size');
   const two = splits(s);
   const nc = direct ? 0 : R * Kt;
   const nw = Wt.length;
-  const paddedFilter = implicitGemm;
+  const paddedFilter = implicitGemm && wantDw;
   const Dp = paddedSize(s.D, s.pd, s.oD, s.sd, s.kd);
   const Hp = paddedSize(s.H, s.ph, s.oH, s.sh, s.kh);
   const Wp = paddedSize(s.W, s.pw, s.oW, s.sw, s.kw);
@@ -386,13 +413,14 @@ export function wasmConvBackward(
   const Kt4 = (Kt + 3) & ~3;
   const nwp = paddedFilter && !direct ? Kt4 * s.Co : nw;
   const [px, pdy, pwt, pdx, pdw, pdw2, pc, pc2, pxp, poffs] = layout(w, [
-    nx, DY.length, nw, wantDx ? nx : 0, nwp, two ? nwp : 0, nc, two ? nc : 0, nxp, paddedFilter && !direct ? Kt4 : 0,
+    wantDw ? nx : 0, DY.length, nw, wantDx ? nx : 0, wantDw ? nwp : 0, two && wantDw ? nwp : 0, nc, two ? nc : 0, nxp,
+    paddedFilter && !direct ? Kt4 : 0,
   ]) as [number, number, number, number, number, number, number, number, number, number];
-  f32(w, px, nx).set(X);
+  if (wantDw) f32(w, px, nx).set(X!);
   f32(w, pdy, DY.length).set(DY);
   f32(w, pwt, nw).set(toCK(Wt, Kt, s.Co));
-  f32(w, pdw, nwp).fill(0);
-  if (two) f32(w, pdw2, nwp).fill(0);
+  if (wantDw) f32(w, pdw, nwp).fill(0);
+  if (two && wantDw) f32(w, pdw2, nwp).fill(0);
   if (paddedFilter && !direct) {
     // byte offset of tap (kz, ky, kx, ci) inside a receptive field of the padded input
     const offs = new Int32Array(w.memory.buffer, poffs, Kt4);
@@ -413,6 +441,7 @@ export function wasmConvBackward(
     else runPass(w, s, PASS_BACKPROP_INPUT, (n0, t) => [pdy + n0 * outS, pwt, pdx + n0 * inS, t ? pc2 : pc]);
     dx = f32(w, pdx, nx).slice();
   }
+  if (!wantDw) return { dx: dxf ?? dx, dw: null };
   if (paddedFilter) {
     setShape(w, s);
     w.padInput(px, pxp, Dp, Hp, Wp);
@@ -574,6 +603,41 @@ export function wasmLeakyRelu(x: Float32Array, slope: number): Float32Array {
   f32(w, px, n).set(x);
   w.leakyForward(px, po, n, slope);
   return f32(w, po, n).slice();
+}
+
+/** ReLU: max(x, 0) as tfjs' (NaN stays NaN). */
+export function wasmRelu(x: Float32Array): Float32Array {
+  const w = need();
+  const n = x.length;
+  const [px, po] = layout(w, [n, n]) as [number, number];
+  f32(w, px, n).set(x);
+  w.reluForward(px, po, n);
+  return f32(w, po, n).slice();
+}
+
+/** Float32 constants of one Adam step (see assembly/ops.ts adamUpdate). */
+export interface AdamConstants {
+  b1: number;
+  b2: number;
+  omb1: number;
+  omb2: number;
+  oma1: number;
+  oma2: number;
+  eps: number;
+  nlr: number;
+}
+
+/** One Adam update; returns new arrays m, v, x (the inputs are not modified). */
+export function wasmAdamUpdate(g: Float32Array, m: Float32Array, v: Float32Array, x: Float32Array, k: AdamConstants): { m: Float32Array; v: Float32Array; x: Float32Array } {
+  const w = need();
+  const n = x.length;
+  const [pg, pm, pv, px] = layout(w, [n, n, n, n]) as [number, number, number, number];
+  f32(w, pg, n).set(g);
+  f32(w, pm, n).set(m);
+  f32(w, pv, n).set(v);
+  f32(w, px, n).set(x);
+  w.adamUpdate(pg, pm, pv, px, n, k.b1, k.b2, k.omb1, k.omb2, k.oma1, k.oma2, k.eps, k.nlr);
+  return { m: f32(w, pm, n).slice(), v: f32(w, pv, n).slice(), x: f32(w, px, n).slice() };
 }
 
 /** Gradient of (leaky) ReLU: x > 0 ? dy : slope·dy. */
