@@ -438,3 +438,43 @@ export function reluForward(X: usize, OUT: usize, n: i32): void {
     store<f32>(OUT + (<usize>i << 2), v > 0 || v != v ? v : 0);
   }
 }
+
+/**
+ * Per-channel sums of channels-last data D [R, C] (the gradient of a bias) into OUT [C] (f32),
+ * accumulated in float64 in row order.
+ */
+export function biasGradient(D: usize, R: i32, C: i32, ACC: usize, OUT: usize): void {
+  for (let c = 0; c < C; c++) store<f64>(ACC + (<usize>c << 3), 0);
+  if (C === 1) {
+    let a0: f64 = 0;
+    let a1: f64 = 0;
+    let i = 0;
+    for (; i + 2 <= R; i += 2) {
+      a0 += <f64>load<f32>(D + (<usize>i << 2));
+      a1 += <f64>load<f32>(D + (<usize>(i + 1) << 2));
+    }
+    if (i < R) a0 += <f64>load<f32>(D + (<usize>i << 2));
+    store<f32>(OUT, <f32>(a0 + a1));
+    return;
+  }
+  if ((C & 3) === 0) {
+    for (let r = 0; r < R; r++) {
+      const row = D + (<usize>(r * C) << 2);
+      for (let c = 0; c < C; c += 4) {
+        const v = v128.load(row + (<usize>c << 2));
+        const p = ACC + (<usize>c << 3);
+        v128.store(p, f64x2.add(v128.load(p), f64x2.promote_low_f32x4(v)));
+        v128.store(p + 16, f64x2.add(v128.load(p + 16), f64x2.promote_low_f32x4(i32x4.shuffle(v, v, 2, 3, 0, 1))));
+      }
+    }
+  } else {
+    for (let r = 0; r < R; r++) {
+      const row = D + (<usize>(r * C) << 2);
+      for (let c = 0; c < C; c++) {
+        const p = ACC + (<usize>c << 3);
+        store<f64>(p, load<f64>(p) + <f64>load<f32>(row + (<usize>c << 2)));
+      }
+    }
+  }
+  for (let c = 0; c < C; c++) store<f32>(OUT + (<usize>c << 2), <f32>load<f64>(ACC + (<usize>c << 3)));
+}

@@ -17,7 +17,7 @@ const step = () =>
   tf.tidy(() => {
     opt.minimize(() => {
       const r = m.forward(x, { inputGradient: false });
-      return tf.add(bceWithLogits(r.logits, y), meanSquaredError(r.reconstruction, x)) as tf.Scalar;
+      return tf.add(bceWithLogits(r.logits, y), meanSquaredError(r.reconstruction, x, { constantTarget: true })) as tf.Scalar;
     }, false, vars);
   });
 step();

@@ -81,7 +81,7 @@ function run(cfg: Partial<ModelConfig>, label: string, kernels: string, steps: n
       opt.minimize(
         () => {
           const r = m.forward(x, { inputGradient: !fused });
-          return tf.add(bceWithLogits(r.logits, y), meanSquaredError(r.reconstruction, x)) as tf.Scalar;
+          return tf.add(bceWithLogits(r.logits, y), meanSquaredError(r.reconstruction, x, { constantTarget: fused })) as tf.Scalar;
         },
         false,
         vars,

@@ -16,7 +16,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { RadcamError } from '@radcam/core';
-import { wasmConvAvailable, wasmConvBackpropInput, wasmConvBackward, wasmConvForward } from './kernels/wasm.js';
+import { wasmChannelSums, wasmConvAvailable, wasmConvBackpropInput, wasmConvBackward, wasmConvForward } from './kernels/wasm.js';
 
 type CustomFn = Parameters<typeof tf.customGrad>[0];
 
@@ -399,6 +399,7 @@ function vals(t: tf.Tensor): Float32Array {
 
 /** Per-channel sums (float64 accumulation) of channels-last data: the gradient of a bias. */
 function channelSums(d: Float32Array, C: number): Float32Array {
+  if (mode !== 'js' && wasmConvAvailable()) return wasmChannelSums(d, C);
   if (C === 1) {
     let t = 0;
     for (let i = 0; i < d.length; i++) t += d[i]!;
@@ -510,8 +511,12 @@ export function convTransposeSame(x: tf.Tensor, kernel: tf.Tensor, stride: numbe
   const forward = (xt: tf.Tensor, wt: tf.Tensor, bt?: tf.Tensor) => {
     const X = vals(xt);
     const Wt = vals(wt);
-    const O = useWasm ? wasmConvBackpropInput(s, X, Wt) : convBackpropInput(s, X, Wt);
-    if (bt) addChannelBias(O, vals(bt), Cout);
+    let O: Float32Array;
+    if (useWasm) O = wasmConvBackpropInput(s, X, Wt, bt ? vals(bt) : null);
+    else {
+      O = convBackpropInput(s, X, Wt);
+      if (bt) addChannelBias(O, vals(bt), Cout);
+    }
     return {
       value: tf.tensor(O, outShape, 'float32'),
       gradFunc: (dy: tf.Tensor) => {

@@ -21,6 +21,8 @@ import {
   wasmUpsample,
   wasmUpsampleConvBackward,
   wasmUpsampleConvForward,
+  wasmDenseBackward,
+  wasmDenseForward,
   wasmUpsampleGrad,
   type UpConvGeometry,
 } from './kernels/wasm.js';
@@ -224,10 +226,20 @@ export function globalAveragePool(x: tf.Tensor): tf.Tensor {
   return tf.customGrad(fn as unknown as CustomFn)(x);
 }
 
-/** Mean squared error between two same-shape tensors, gradient w.r.t. both. */
-export function meanSquaredError(a: tf.Tensor, b: tf.Tensor): tf.Scalar {
+/** Options of `meanSquaredError`. */
+export interface MeanSquaredErrorOptions {
+  /**
+   * Treat `b` as a constant (e.g. the input an autoencoder reconstructs): no gradient is computed
+   * for it (saves a full-size array per step). Default false (gradients w.r.t. both).
+   */
+  constantTarget?: boolean;
+}
+
+/** Mean squared error between two same-shape tensors, gradient w.r.t. both (or only `a`, see options). */
+export function meanSquaredError(a: tf.Tensor, b: tf.Tensor, options: MeanSquaredErrorOptions = {}): tf.Scalar {
   if (a.size !== b.size) throw new RadcamError('E_INVALID_ARGUMENT', 'meanSquaredError: sizes differ', { found: `${a.size} vs ${b.size}` });
   const n = a.size;
+  const constant = options.constantTarget === true;
   const fn = (at: tf.Tensor, bt: tf.Tensor) => {
     const av = f32(at);
     const bv = f32(bt);
@@ -241,24 +253,62 @@ export function meanSquaredError(a: tf.Tensor, b: tf.Tensor): tf.Scalar {
       gradFunc: (dy: tf.Tensor) => {
         const g = (2 * dy.dataSync()[0]!) / n;
         const da = new Float32Array(n);
+        for (let i = 0; i < n; i++) da[i] = (av[i]! - bv[i]!) * g;
+        const ga = tf.tensor(da, at.shape, 'float32');
+        if (constant) return [ga];
         const db = new Float32Array(n);
-        for (let i = 0; i < n; i++) {
-          const e = (av[i]! - bv[i]!) * g;
-          da[i] = e;
-          db[i] = -e;
-        }
-        return [tf.tensor(da, at.shape, 'float32'), tf.tensor(db, bt.shape, 'float32')];
+        for (let i = 0; i < n; i++) db[i] = -da[i]!;
+        return [ga, tf.tensor(db, bt.shape, 'float32')];
       },
     };
   };
+  if (constant) return tf.customGrad(((at: tf.Tensor) => fn(at, b)) as unknown as CustomFn)(a) as tf.Scalar;
   return tf.customGrad(fn as unknown as CustomFn)(a, b) as tf.Scalar;
+}
+
+function denseForwardJs(X: Float32Array, W: Float32Array, N: number, F: number, L: number): Float32Array {
+  const Y = new Float32Array(N * L);
+  const acc = new Float64Array(L);
+  for (let n = 0; n < N; n++) {
+    acc.fill(0);
+    for (let f = 0; f < F; f++) {
+      const a = X[n * F + f]!;
+      const wo = f * L;
+      for (let l = 0; l < L; l++) acc[l] = acc[l]! + a * W[wo + l]!;
+    }
+    for (let l = 0; l < L; l++) Y[n * L + l] = acc[l]!;
+  }
+  return Y;
+}
+
+function denseBackwardJs(X: Float32Array, W: Float32Array, DY: Float32Array, N: number, F: number, L: number): { dx: Float32Array; dw: Float32Array } {
+  const dx = new Float32Array(N * F);
+  for (let n = 0; n < N; n++) {
+    for (let f = 0; f < F; f++) {
+      let s = 0;
+      for (let l = 0; l < L; l++) s += DY[n * L + l]! * W[f * L + l]!;
+      dx[n * F + f] = s;
+    }
+  }
+  const dw = new Float32Array(F * L);
+  const row = new Float64Array(L);
+  for (let f = 0; f < F; f++) {
+    row.fill(0);
+    for (let n = 0; n < N; n++) {
+      const a = X[n * F + f]!;
+      for (let l = 0; l < L; l++) row[l] = row[l]! + a * DY[n * L + l]!;
+    }
+    for (let l = 0; l < L; l++) dw[f * L + l] = row[l]!;
+  }
+  return { dx, dw };
 }
 
 /**
  * Fully connected layer `x · kernel + bias` for x [N, F], kernel [F, L], bias [L] (or null), with
  * its gradients, as one op over typed arrays. tfjs-cpu's BatchMatMul (plus its transposes in the
  * backward pass) runs the wide, short products of a dense bottleneck (e.g. [8, 2048] · [2048, 32])
- * several times slower. Float64 accumulation of every dot product.
+ * several times slower. WebAssembly SIMD SGEMM where available (float32 accumulation), else JS
+ * loops with float64 accumulation.
  */
 export function denseLayer(x: tf.Tensor, kernel: tf.Tensor, bias?: tf.Tensor | null): tf.Tensor2D {
   if (x.rank !== 2 || kernel.rank !== 2 || kernel.shape[0] !== x.shape[1]) {
@@ -270,52 +320,19 @@ export function denseLayer(x: tf.Tensor, kernel: tf.Tensor, bias?: tf.Tensor | n
   const F = x.shape[1]!;
   const L = kernel.shape[1]!;
   if (bias && bias.size !== L) throw new RadcamError('E_INVALID_ARGUMENT', 'denseLayer: bias needs one value per output', { found: String(bias.size) });
-  const acc = new Float64Array(L);
+  const wasm = useWasmKernels();
   const fn = (xt: tf.Tensor, wt: tf.Tensor, bt?: tf.Tensor) => {
     const X = f32(xt);
     const W = f32(wt);
     const B = bt ? f32(bt) : null;
-    const Y = new Float32Array(N * L);
-    for (let n = 0; n < N; n++) {
-      if (B) for (let l = 0; l < L; l++) acc[l] = B[l]!;
-      else acc.fill(0);
-      const xo = n * F;
-      for (let f = 0; f < F; f++) {
-        const a = X[xo + f]!;
-        const wo = f * L;
-        for (let l = 0; l < L; l++) acc[l] = acc[l]! + a * W[wo + l]!;
-      }
-      for (let l = 0; l < L; l++) Y[n * L + l] = acc[l]!;
-    }
+    const Y = wasm ? wasmDenseForward(X, W, N, F, L) : denseForwardJs(X, W, N, F, L);
+    if (B) for (let i = 0; i < N * L; i++) Y[i] = Y[i]! + B[i % L]!;
     return {
       value: tf.tensor2d(Y, [N, L], 'float32'),
       gradFunc: (dy: tf.Tensor) => {
         const DY = f32(dy);
-        // dx = dy · Wᵀ (dot products along contiguous kernel rows)
-        const DX = new Float32Array(N * F);
-        for (let n = 0; n < N; n++) {
-          const d = n * L;
-          for (let f = 0; f < F; f++) {
-            const wo = f * L;
-            let s = 0;
-            for (let l = 0; l < L; l++) s += DY[d + l]! * W[wo + l]!;
-            DX[n * F + f] = s;
-          }
-        }
-        // dW = xᵀ · dy (rows of dW accumulated over the batch)
-        const DW = new Float32Array(F * L);
-        const row = new Float64Array(L);
-        for (let f = 0; f < F; f++) {
-          row.fill(0);
-          for (let n = 0; n < N; n++) {
-            const a = X[n * F + f]!;
-            const d = n * L;
-            for (let l = 0; l < L; l++) row[l] = row[l]! + a * DY[d + l]!;
-          }
-          const wo = f * L;
-          for (let l = 0; l < L; l++) DW[wo + l] = row[l]!;
-        }
-        const grads = [tf.tensor(DX, xt.shape, 'float32'), tf.tensor(DW, wt.shape, 'float32')];
+        const { dx, dw } = wasm ? wasmDenseBackward(X, W, DY, N, F, L) : denseBackwardJs(X, W, DY, N, F, L);
+        const grads = [tf.tensor(dx, xt.shape, 'float32'), tf.tensor(dw, wt.shape, 'float32')];
         if (!bt) return grads;
         const DB = new Float32Array(L);
         for (let l = 0; l < L; l++) {

@@ -329,7 +329,7 @@ export async function trainModel(data: TrainingData, options: TrainOptions = {})
           () => {
             const r = model.forward(x, { training: true, rng: dropRng, inputGradient: false });
             const bce = bceWithLogits(r.logits, y, w);
-            const mse = meanSquaredError(r.reconstruction, x);
+            const mse = meanSquaredError(r.reconstruction, x, { constantTarget: true });
             bceT = tf.keep(bce);
             mseT = tf.keep(mse);
             return tf.add(bce, tf.mul(mse, lambda)) as tf.Scalar;

@@ -42,7 +42,10 @@ interface ConvExports {
   upsampleForward(X: number, OUT: number, N: number, D: number, H: number, W: number, C: number, fd: number, f: number): void;
   upsampleBackward(DY: number, DX: number, N: number, D: number, H: number, W: number, C: number, fd: number, f: number): void;
   adamUpdate(G: number, M: number, V: number, X: number, n: number, ...k: number[]): void;
+  gemm(A: number, B: number, C: number, M: number, N: number, K: number, accumulate: number): void;
+  gemmTN(A: number, B: number, C: number, M: number, N: number, K: number): void;
   reluForward(X: number, OUT: number, n: number): void;
+  biasGradient(D: number, R: number, C: number, ACC: number, OUT: number): void;
 }
 
 let inst: ConvExports | null | undefined;
@@ -372,8 +375,8 @@ export function wasmConvBackward(
  * Input gradient only: dx = col2im(dy · Wᵀ) (stride 1: forward convolutions of dy, see
  * `dxViaForward`). This is also the forward pass of a transposed convolution.
  */
-export function wasmConvBackpropInput(s: ConvShape, DY: Float32Array, Wt: Float32Array): Float32Array {
-  return convBackward(s, null, Wt, DY, true, false).dx!;
+export function wasmConvBackpropInput(s: ConvShape, DY: Float32Array, Wt: Float32Array, bias: Float32Array | null = null): Float32Array {
+  return convBackward(s, null, Wt, DY, true, false, bias).dx!;
 }
 
 function convBackward(
@@ -383,6 +386,7 @@ function convBackward(
   DY: Float32Array,
   wantDx: boolean,
   wantDw: boolean,
+  dxBias: Float32Array | null = null,
 ): { dx: Float32Array | null; dw: Float32Array | null } {
   const w = need();
   // stride 1: dx is the forward convolution of dy with the flipped, transposed kernel. (The
@@ -391,6 +395,7 @@ function convBackward(
   const unitStride = s.sd === 1 && s.sh === 1 && s.sw === 1;
   const dxf = wantDx && implicitGemm && unitStride ? dxViaForward(s, DY, Wt) : null;
   if (dxf) wantDx = false;
+  if (dxf && dxBias) for (let i = 0; i < dxf.length; i += s.Ci) for (let c = 0; c < s.Ci; c++) dxf[i + c] = dxf[i + c]! + dxBias[c]!;
   if (!wantDw) {
     if (dxf) return { dx: dxf, dw: null };
     if (!wantDx) return { dx: null, dw: null };
@@ -436,7 +441,8 @@ function convBackward(
   const outS = s.oD * s.oH * s.oW * s.Co * 4;
   let dx: Float32Array | null = null;
   if (wantDx) {
-    f32(w, pdx, nx).fill(0);
+    if (dxBias) fillPattern(f32(w, pdx, nx), dxBias.subarray(0, s.Ci));
+    else f32(w, pdx, nx).fill(0);
     if (direct) runPass(w, s, PASS_DIRECT, (n0) => [1, pdx + n0 * inS, pwt, pdy + n0 * outS]);
     else runPass(w, s, PASS_BACKPROP_INPUT, (n0, t) => [pdy + n0 * outS, pwt, pdx + n0 * inS, t ? pc2 : pc]);
     dx = f32(w, pdx, nx).slice();
@@ -603,6 +609,42 @@ export function wasmLeakyRelu(x: Float32Array, slope: number): Float32Array {
   f32(w, px, n).set(x);
   w.leakyForward(px, po, n, slope);
   return f32(w, po, n).slice();
+}
+
+/** Dense forward: Y[N×L] = X[N×F] · W[F×L] (SIMD SGEMM). */
+export function wasmDenseForward(X: Float32Array, W: Float32Array, N: number, F: number, L: number): Float32Array {
+  const w = need();
+  const [px, pw, py] = layout(w, [N * F, F * L, N * L]) as [number, number, number];
+  f32(w, px, N * F).set(X);
+  f32(w, pw, F * L).set(W);
+  w.gemm(px, pw, py, N, L, F, 0);
+  return f32(w, py, N * L).slice();
+}
+
+/** Dense backward: dX = dY · Wᵀ and dW = Xᵀ · dY (SIMD SGEMM). */
+export function wasmDenseBackward(
+  X: Float32Array, W: Float32Array, DY: Float32Array, N: number, F: number, L: number,
+): { dx: Float32Array; dw: Float32Array } {
+  const w = need();
+  const [px, pwt, pdy, pdx, pdw] = layout(w, [N * F, F * L, N * L, N * F, F * L]) as [number, number, number, number, number];
+  f32(w, px, N * F).set(X);
+  const WT = f32(w, pwt, F * L);
+  for (let f = 0; f < F; f++) for (let l = 0; l < L; l++) WT[l * F + f] = W[f * L + l]!;
+  f32(w, pdy, N * L).set(DY);
+  w.gemm(pdy, pwt, pdx, N, F, L, 0);
+  f32(w, pdw, F * L).fill(0);
+  w.gemmTN(px, pdy, pdw, F, L, N);
+  return { dx: f32(w, pdx, N * F).slice(), dw: f32(w, pdw, F * L).slice() };
+}
+
+/** Per-channel sums (float64 accumulation in row order) of channels-last data [R, C]: a bias gradient. */
+export function wasmChannelSums(d: Float32Array, C: number): Float32Array {
+  const w = need();
+  const R = d.length / C;
+  const [pd, pa, po] = layout(w, [d.length, 2 * C, C]) as [number, number, number];
+  f32(w, pd, d.length).set(d);
+  w.biasGradient(pd, R, C, pa, po);
+  return f32(w, po, C).slice();
 }
 
 /** ReLU: max(x, 0) as tfjs' (NaN stays NaN). */
