@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
 import { createRng } from '@radcam/core';
 import { createModel, loadModel, predict, saveModel } from '../src/index.js';
 
@@ -40,6 +41,27 @@ describe('save / load', () => {
       }
       const x = patches(3);
       expect(Array.from(predict(l, x))).toEqual(Array.from(predict(m, x)));
+      m.dispose();
+      l.dispose();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a dense-latent, transposed-conv model round-trips and predicts identical probabilities', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'radcam-model-'));
+    try {
+      const m = createModel({ ...arch, strides: [2, 2], latent: 5, decoder: 'transpose', norm: 'none' }, { seed: 4 });
+      await saveModel(m, join(dir, 'm'));
+      const l = await loadModel(join(dir, 'm'));
+      expect(l.config).toEqual(m.config);
+      expect(l.config.latent).toBe(5);
+      expect(l.config.decoder).toBe('transpose');
+      const x = patches(3);
+      expect(Array.from(predict(l, x))).toEqual(Array.from(predict(m, x)));
+      const la = l.activations(tf.tensor(x[0]!, [1, 8, 8, 8, 1])).get('reconstruction')!.dataSync();
+      const ma = m.activations(tf.tensor(x[0]!, [1, 8, 8, 8, 1])).get('reconstruction')!.dataSync();
+      expect(Array.from(la)).toEqual(Array.from(ma));
       m.dispose();
       l.dispose();
     } finally {
