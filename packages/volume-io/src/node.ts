@@ -52,6 +52,23 @@ function withPath<T>(path: string, fn: () => T): T {
 export interface ReadVolumeOptions extends DicomSeriesOptions {
   /** Force a format (id, short name or extension) instead of detecting it. */
   format?: string;
+  /**
+   * Inflate a single-member `.nii.gz` (as other tools write it) on several threads by splitting
+   * the deflate stream (see docs/volume-io.md). Default `false`: on the 2-core machines measured
+   * it costs ~50 % more CPU for ≤ 7 % less wall time. `'auto'`: only when the file is ≥ 8 MB, the
+   * machine has ≥ 2 CPUs and the 1-minute load average leaves a core idle; `true`: always try.
+   * radcam's own multi-member files are always inflated in parallel.
+   */
+  parallelGunzip?: boolean | 'auto';
+}
+
+/** Whether a split (multi-threaded) inflate of a single gzip member is worth trying now. */
+async function splitInflateWanted(option: boolean | 'auto' | undefined, compressedBytes: number): Promise<boolean> {
+  if (option === true) return true;
+  if (option !== 'auto' || compressedBytes < 8 << 20) return false;
+  const os = await import('node:os');
+  const cpus = os.availableParallelism?.() ?? os.cpus().length;
+  return cpus >= 2 && os.loadavg()[0]! <= cpus - 1;
 }
 
 /** List the files of a DICOM folder (recursively), keeping those with the DICM preamble or `.dcm`. */
@@ -107,6 +124,13 @@ export async function readVolume(path: string, options: ReadVolumeOptions = {}):
       const { gunzipParallel } = await import('./node-gzip.js');
       const raw = await withPath(path, () => gunzipParallel(bytes, members));
       return withPath(path, () => fmt.decode(raw, { filename: path }));
+    }
+    // one member (gzip(1), nibabel, ITK, …): split the deflate stream over threads when it pays;
+    // null = not splittable or a check failed → the serial path below (which reports corruption)
+    if (!members && (await splitInflateWanted(options.parallelGunzip, bytes.length))) {
+      const { gunzipSplit } = await import('./node-gzip.js');
+      const raw = await gunzipSplit(bytes, options.parallelGunzip === true ? { minPartBytes: 256 << 10 } : {});
+      if (raw) return withPath(path, () => fmt.decode(raw, { filename: path }));
     }
   }
   const names = fmt.dataFiles ? withPath(path, () => fmt.dataFiles!(bytes)) : [];
