@@ -1,5 +1,5 @@
 /**
- * `pnpm bench model [--steps N] [--quick] [--no-reference] [--no-threads]` — ms per training step
+ * `pnpm bench model [--steps N] [--quick] [--no-reference] [--no-threads] [--only reference|default]` — ms per training step
  * (batch 8, Adam, joint loss BCE + MSE) and per inference batch / patch for
  * - the issue's reference architecture (`referenceModelConfig`: 32³, strided 8/16/32 encoder,
  *   dense latent 32, transposed-conv decoder, 168 258 parameters — what issue 6 timed PyTorch
@@ -40,7 +40,7 @@ const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const stepsArg = args.indexOf('--steps');
 const stepsGiven = stepsArg >= 0;
-const steps = stepsGiven ? Number(args[stepsArg + 1]) : quick ? 1 : 5;
+const steps = stepsGiven ? Number(args[stepsArg + 1]) : quick ? 1 : 20;
 const batch = 8;
 
 interface Row {
@@ -138,6 +138,10 @@ const variants: Variant[] = [
   { impl: 'wasm', name: 'radcam wasm SIMD (default)', threads: false, fused: true },
   { impl: 'wasm', name: 'radcam wasm SIMD, worker thread', threads: true, fused: true },
 ];
+const onlyArg = args.indexOf('--only');
+const only = onlyArg >= 0 ? args[onlyArg + 1] : null;
+if (only === 'reference') configs.splice(2);
+else if (only === 'default') configs.splice(0, 2);
 if (!wasmConvAvailable()) console.warn('WebAssembly SIMD is not available: the wasm rows fall back to the JS loops');
 for (const [label, cfg] of configs) {
   for (const v of variants) {
