@@ -262,6 +262,9 @@ export async function runCnnArm(
             lambda: s.cnn.lambda,
             validationFraction: s.cnn.validationFraction,
             monitor: s.cnn.monitor,
+            augment: s.cnn.augment,
+            weightDecay: s.cnn.weightDecay,
+            classWeight: s.cnn.classWeight,
             seed,
           },
         );

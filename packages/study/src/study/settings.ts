@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { parse as parseYaml } from 'yaml';
 import { RadcamError } from '@radcam/core';
 import type { Params, StepSpec } from '@radcam/learn';
-import type { ModelConfig, PatchOptions } from '@radcam/model';
+import type { AugmentOptions, ModelConfig, PatchOptions } from '@radcam/model';
 import type { ExtractSubregionsOptions } from '@radcam/cam';
 
 /** The study's arms. The CNN arm also produces one CAM-derived arm per CAM method. */
@@ -40,6 +40,12 @@ export interface CnnSettings {
   monitor?: 'val_bce' | 'val_loss' | 'val_auc';
   /** How many of the repeats the CNN (and CAM arms) run on (default 1: CNN training is the costly step). */
   repeats?: number;
+  /** Training-time augmentation (`@radcam/model` AugmentOptions), or false for none. */
+  augment?: AugmentOptions | false;
+  /** Decoupled weight decay per step (default 0). */
+  weightDecay?: number;
+  /** Class weighting of the BCE (default 'balanced'). */
+  classWeight?: 'balanced' | 'none';
 }
 
 export interface CamSettings {
@@ -175,6 +181,9 @@ export function resolveStudySettings(s: StudySettings = {}): ResolvedStudySettin
       validationFraction: cnn.validationFraction ?? 0.2,
       monitor: cnn.monitor ?? 'val_bce',
       repeats: Math.min(repeats, int(cnn.repeats, 'cnn.repeats', 1, 1, 1000)),
+      augment: cnn.augment ?? {},
+      weightDecay: cnn.weightDecay ?? 0,
+      classWeight: cnn.classWeight ?? 'balanced',
     },
     cam: {
       methods: canon,
