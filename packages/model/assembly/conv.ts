@@ -957,3 +957,107 @@ export function backpropFilterPaddedNarrow(Xp: usize, DY: usize, DW2: usize, Dp:
     }
   }
 }
+
+/**
+ * Input gradient for narrow inputs (Ci ≤ 4, e.g. the 1-channel image a first layer reads — and
+ * so the forward pass of a transposed convolution to 1 channel): for every input voxel and
+ * channel, dx = Σ over the taps that reach it of dot(dy[o, :], W[tap, c, :]) — a gather with Co
+ * contiguous, instead of dy·Wᵀ (a GEMM with only Ci·taps columns) followed by a scalar col2im
+ * scatter. TZ/TY list for every input index along z/y the (tap, output index) pairs that reach
+ * it: [count, t0, o0, t1, o1, …] (`tstride` ints per index). Along x, PX lists per stride phase
+ * q (input indices ix = q + sw·m) the taps of that phase and their output index at m = 0 (may be
+ * out of range: o = o_t + m is checked), so that four voxels of one phase (consecutive m) share
+ * every weight vector. WTc is the kernel as [taps][Ci][Co]; DX holds the initial values (zeros or
+ * a bias) and is added to.
+ */
+export function backpropInputNarrowCi(DY: usize, WTc: usize, DX: usize, TZ: usize, TY: usize, PX: usize, tstride: i32): void {
+  const Co4 = Co & ~3;
+  const ldo = <usize>Co << 2;
+  const tapBytes = (<usize>Ci * <usize>Co) << 2;
+  const ldx = <usize>Ci << 2;
+  for (let n = 0; n < N; n++) {
+    const dyN = DY + <usize>n * <usize>(oD * oH * oW) * ldo;
+    for (let iz = 0; iz < D; iz++) {
+      const tz = TZ + ((<usize>iz * <usize>tstride) << 2);
+      const nz = load<i32>(tz);
+      for (let iy = 0; iy < H; iy++) {
+        const ty = TY + ((<usize>iy * <usize>tstride) << 2);
+        const ny = load<i32>(ty);
+        const dxRow = DX + <usize>(((n * D + iz) * H + iy) * W) * ldx;
+        for (let q = 0; q < sw && q < W; q++) {
+          const px = PX + ((<usize>q * <usize>tstride) << 2);
+          const nxq = load<i32>(px);
+          // interior range of m where every tap's o = o_t + m is inside [0, oW)
+          let lo = 0;
+          let hi = (W - q + sw - 1) / sw; // number of voxels of this phase
+          const M = hi;
+          for (let c = 0; c < nxq; c++) {
+            const o0 = load<i32>(px + ((<usize>(2 + 2 * c)) << 2));
+            if (-o0 > lo) lo = -o0;
+            if (oW - o0 < hi) hi = oW - o0;
+          }
+          if (hi < lo) hi = lo;
+          for (let m = 0; m < M; ) {
+            const vec = m >= lo && m + 4 <= hi;
+            const cnt = vec ? 4 : 1;
+            for (let ci = 0; ci < Ci; ci++) {
+              let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
+              let s0: f32 = 0, s1: f32 = 0, s2: f32 = 0, s3: f32 = 0;
+              for (let a = 0; a < nz; a++) {
+                const kz = load<i32>(tz + ((<usize>(1 + 2 * a)) << 2));
+                const oz = load<i32>(tz + ((<usize>(2 + 2 * a)) << 2));
+                for (let b = 0; b < ny; b++) {
+                  const ky = load<i32>(ty + ((<usize>(1 + 2 * b)) << 2));
+                  const oy = load<i32>(ty + ((<usize>(2 + 2 * b)) << 2));
+                  const rowDy = dyN + <usize>((oz * oH + oy) * oW) * ldo;
+                  const rowW = WTc + <usize>((kz * kh + ky) * kw) * tapBytes + (<usize>ci * ldo);
+                  for (let c = 0; c < nxq; c++) {
+                    const kx = load<i32>(px + ((<usize>(1 + 2 * c)) << 2));
+                    const ox = load<i32>(px + ((<usize>(2 + 2 * c)) << 2)) + m;
+                    const wt = rowW + <usize>kx * tapBytes;
+                    if (vec) {
+                      const dy = rowDy + <usize>ox * ldo;
+                      let k = 0;
+                      for (; k < Co4; k += 4) {
+                        const ko = <usize>k << 2;
+                        const wv = v128.load(wt + ko);
+                        a0 = f32x4.add(a0, f32x4.mul(v128.load(dy + ko), wv));
+                        a1 = f32x4.add(a1, f32x4.mul(v128.load(dy + ldo + ko), wv));
+                        a2 = f32x4.add(a2, f32x4.mul(v128.load(dy + 2 * ldo + ko), wv));
+                        a3 = f32x4.add(a3, f32x4.mul(v128.load(dy + 3 * ldo + ko), wv));
+                      }
+                      for (; k < Co; k++) {
+                        const ko = <usize>k << 2;
+                        const wv = load<f32>(wt + ko);
+                        s0 += load<f32>(dy + ko) * wv;
+                        s1 += load<f32>(dy + ldo + ko) * wv;
+                        s2 += load<f32>(dy + 2 * ldo + ko) * wv;
+                        s3 += load<f32>(dy + 3 * ldo + ko) * wv;
+                      }
+                    } else if (ox >= 0 && ox < oW) {
+                      const dy = rowDy + <usize>ox * ldo;
+                      let k = 0;
+                      for (; k < Co4; k += 4) a0 = f32x4.add(a0, f32x4.mul(v128.load(dy + (<usize>k << 2)), v128.load(wt + (<usize>k << 2))));
+                      for (; k < Co; k++) s0 += load<f32>(dy + (<usize>k << 2)) * load<f32>(wt + (<usize>k << 2));
+                    }
+                  }
+                }
+              }
+              const h = hsum4(a0, a1, a2, a3);
+              const ix0 = q + sw * m;
+              const p0 = dxRow + <usize>ix0 * ldx + (<usize>ci << 2);
+              store<f32>(p0, load<f32>(p0) + (f32x4.extract_lane(h, 0) + s0));
+              if (vec) {
+                const st = <usize>sw * ldx;
+                store<f32>(p0 + st, load<f32>(p0 + st) + (f32x4.extract_lane(h, 1) + s1));
+                store<f32>(p0 + 2 * st, load<f32>(p0 + 2 * st) + (f32x4.extract_lane(h, 2) + s2));
+                store<f32>(p0 + 3 * st, load<f32>(p0 + 3 * st) + (f32x4.extract_lane(h, 3) + s3));
+              }
+            }
+            m += cnt;
+          }
+        }
+      }
+    }
+  }
+}

@@ -44,6 +44,7 @@ interface ConvExports {
   adamUpdate(G: number, M: number, V: number, X: number, n: number, ...k: number[]): void;
   gemm(A: number, B: number, C: number, M: number, N: number, K: number, accumulate: number): void;
   gemmTN(A: number, B: number, C: number, M: number, N: number, K: number): void;
+  backpropInputNarrowCi(DY: number, WTc: number, DX: number, TZ: number, TY: number, TX: number, tstride: number): void;
   reluForward(X: number, OUT: number, n: number): void;
   biasGradient(D: number, R: number, C: number, ACC: number, OUT: number): void;
 }
@@ -399,6 +400,7 @@ function convBackward(
   if (!wantDw) {
     if (dxf) return { dx: dxf, dw: null };
     if (!wantDx) return { dx: null, dw: null };
+    if (s.Ci <= 4 && s.Co > DIRECT_MAX_CO) return { dx: backpropInputNarrow(w, s, DY, Wt, dxBias), dw: null };
   }
   setShape(w, s);
   const Kt = s.kd * s.kh * s.kw * s.Ci;
@@ -468,6 +470,63 @@ function convBackward(
     for (let c = 0; c < s.Co; c++) for (let k = 0; k < Kt; k++) dw[k * s.Co + c] = part[c * Kt + k]!;
   } else dw = part.slice();
   return { dx: dxf ?? dx, dw };
+}
+
+/**
+ * Per input index of one axis, the (tap, output index) pairs of the convolution that read it:
+ * rows of `stride` ints [count, t0, o0, t1, o1, …].
+ */
+function tapTable(n: number, o: number, k: number, st: number, p: number, stride: number, out: Int32Array): void {
+  for (let i = 0; i < n; i++) {
+    let c = 0;
+    for (let t = 0; t < k; t++) {
+      const q = i + p - t;
+      if (q < 0 || q % st !== 0) continue;
+      const oi = q / st;
+      if (oi >= o) continue;
+      out[i * stride + 1 + 2 * c] = t;
+      out[i * stride + 2 + 2 * c] = oi;
+      c++;
+    }
+    out[i * stride] = c;
+  }
+}
+
+/**
+ * Per stride phase q of one axis (input indices q + st·m), the taps that reach it and their
+ * output index at m = 0 (o = o_t + m; may be out of range): rows [count, t0, o0, t1, o1, …].
+ */
+function phaseTable(k: number, st: number, p: number, stride: number, out: Int32Array): void {
+  for (let q = 0; q < st; q++) {
+    let c = 0;
+    for (let t = 0; t < k; t++) {
+      const d = q + p - t;
+      if (((d % st) + st) % st !== 0) continue;
+      out[q * stride + 1 + 2 * c] = t;
+      out[q * stride + 2 + 2 * c] = Math.floor(d / st);
+      c++;
+    }
+    out[q * stride] = c;
+  }
+}
+
+/** dx for narrow inputs (Ci ≤ 4) as a gather over Co (assembly `backpropInputNarrowCi`), + bias. */
+function backpropInputNarrow(w: ConvExports, s: ConvShape, DY: Float32Array, Wt: Float32Array, bias: Float32Array | null): Float32Array {
+  setShape(w, s);
+  const nx = s.N * s.D * s.H * s.W * s.Ci;
+  const maxTaps = Math.max(Math.ceil(s.kd / s.sd), Math.ceil(s.kh / s.sh), Math.ceil(s.kw / s.sw));
+  const ts = 1 + 2 * maxTaps;
+  const [pdy, pw, pdx, ptz, pty, ptx] = layout(w, [DY.length, Wt.length, nx, s.D * ts, s.H * ts, s.sw * ts]) as [number, number, number, number, number, number];
+  f32(w, pdy, DY.length).set(DY);
+  f32(w, pw, Wt.length).set(Wt); // [taps][Ci][Co] is the kernel's own layout
+  const dx = f32(w, pdx, nx);
+  if (bias) fillPattern(dx, bias.subarray(0, s.Ci));
+  else dx.fill(0);
+  tapTable(s.D, s.oD, s.kd, s.sd, s.pd, ts, new Int32Array(w.memory.buffer, ptz, s.D * ts));
+  tapTable(s.H, s.oH, s.kh, s.sh, s.ph, ts, new Int32Array(w.memory.buffer, pty, s.H * ts));
+  phaseTable(s.kw, s.sw, s.pw, ts, new Int32Array(w.memory.buffer, ptx, s.sw * ts));
+  w.backpropInputNarrowCi(pdy, pw, pdx, ptz, pty, ptx, ts);
+  return f32(w, pdx, nx).slice();
 }
 
 /** One axis of a stride phase of the input gradient (see `dxViaForward`). */
