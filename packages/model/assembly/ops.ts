@@ -478,3 +478,33 @@ export function biasGradient(D: usize, R: i32, C: i32, ACC: usize, OUT: usize): 
   }
   for (let c = 0; c < C; c++) store<f32>(OUT + (<usize>c << 2), <f32>load<f64>(ACC + (<usize>c << 3)));
 }
+
+/**
+ * Mean squared error: returns Σ (a − b)² / n (float64 accumulation, 4 interleaved partial sums:
+ * fixed order); with `grad` ≠ 0 also writes GA = (a − b)·g.
+ */
+export function mseForwardGrad(A: usize, B: usize, n: i32, GA: usize, g: f32, grad: i32): f64 {
+  let s0: f64 = 0, s1: f64 = 0, s2: f64 = 0, s3: f64 = 0;
+  let i = 0;
+  const vg = f32x4.splat(g);
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    const e = f32x4.sub(v128.load(A + o), v128.load(B + o));
+    if (grad) v128.store(GA + o, f32x4.mul(e, vg));
+    const lo = f64x2.promote_low_f32x4(e);
+    const hi = f64x2.promote_low_f32x4(i32x4.shuffle(e, e, 2, 3, 0, 1));
+    const l2 = f64x2.mul(lo, lo);
+    const h2 = f64x2.mul(hi, hi);
+    s0 += f64x2.extract_lane(l2, 0);
+    s1 += f64x2.extract_lane(l2, 1);
+    s2 += f64x2.extract_lane(h2, 0);
+    s3 += f64x2.extract_lane(h2, 1);
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    const e = load<f32>(A + o) - load<f32>(B + o);
+    if (grad) store<f32>(GA + o, e * g);
+    s0 += <f64>e * <f64>e;
+  }
+  return (s0 + s1 + s2 + s3) / <f64>n;
+}

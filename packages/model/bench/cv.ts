@@ -9,6 +9,7 @@
  *   --widths 8,16,32  --strides 1,2,2  --lambda 0.1  --lr 0.003  --wd 0 (decoupled weight decay)
  *   --val F (validation fraction for early stopping; 0 = train on all, keep the last epoch)
  *   --monitor val_bce|val_loss|val_auc  --seed S (training)  --fold-seed S  --lesions L --patients P (smaller cohort)
+ *   --patch '{"sizeEncoding":"none"}' (override patch options, see PatchOptions)
  *   --synth '{"subregionDropRange":[0.15,0.3],"subregionRadiusFraction":0.55}' (generator options)
  */
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
@@ -42,7 +43,7 @@ const train = {
   ...(num('val') !== undefined ? { validationFraction: num('val')! } : {}),
   ...(opt('monitor') ? { monitor: opt('monitor') as 'val_bce' | 'val_loss' | 'val_auc' } : {}),
 };
-const patch = { ...CV_PATCH, ...(num('size') !== undefined ? { size: num('size')! } : {}) };
+const patch = { ...CV_PATCH, ...(num('size') !== undefined ? { size: num('size')! } : {}), ...(opt('patch') ? JSON.parse(opt('patch')!) : {}) };
 const synth = {
   ...(opt('synth') ? JSON.parse(opt('synth')!) : {}),
   ...(num('lesions') !== undefined ? { lesions: num('lesions')! } : {}),

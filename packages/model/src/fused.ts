@@ -23,6 +23,8 @@ import {
   wasmUpsampleConvForward,
   wasmDenseBackward,
   wasmDenseForward,
+  wasmMse,
+  wasmMseGrad,
   wasmUpsampleGrad,
   type UpConvGeometry,
 } from './kernels/wasm.js';
@@ -240,20 +242,30 @@ export function meanSquaredError(a: tf.Tensor, b: tf.Tensor, options: MeanSquare
   if (a.size !== b.size) throw new RadcamError('E_INVALID_ARGUMENT', 'meanSquaredError: sizes differ', { found: `${a.size} vs ${b.size}` });
   const n = a.size;
   const constant = options.constantTarget === true;
+  const wasm = useWasmKernels();
   const fn = (at: tf.Tensor, bt: tf.Tensor) => {
     const av = f32(at);
     const bv = f32(bt);
-    let s = 0;
-    for (let i = 0; i < n; i++) {
-      const e = av[i]! - bv[i]!;
-      s += e * e;
+    let mse: number;
+    if (wasm) mse = wasmMse(av, bv);
+    else {
+      let s = 0;
+      for (let i = 0; i < n; i++) {
+        const e = av[i]! - bv[i]!;
+        s += e * e;
+      }
+      mse = s / n;
     }
     return {
-      value: tf.scalar(s / n, 'float32'),
+      value: tf.scalar(mse, 'float32'),
       gradFunc: (dy: tf.Tensor) => {
         const g = (2 * dy.dataSync()[0]!) / n;
-        const da = new Float32Array(n);
-        for (let i = 0; i < n; i++) da[i] = (av[i]! - bv[i]!) * g;
+        let da: Float32Array;
+        if (wasm) da = wasmMseGrad(av, bv, g);
+        else {
+          da = new Float32Array(n);
+          for (let i = 0; i < n; i++) da[i] = (av[i]! - bv[i]!) * g;
+        }
         const ga = tf.tensor(da, at.shape, 'float32');
         if (constant) return [ga];
         const db = new Float32Array(n);

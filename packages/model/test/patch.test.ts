@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createRng, createVolume, indexToWorld, type Mask, type Vec3 } from '@radcam/core';
-import { augmentPatch, extractPatch, featureGeometry } from '../src/index.js';
+import { augmentPatch, extractPatch, featureGeometry, sizeCode } from '../src/index.js';
 
 /**
  * An oblique, anisotropic image with an ellipsoid lesion whose centre is placed exactly on a voxel
@@ -101,6 +101,40 @@ describe('extractPatch', () => {
     expect(patch.geometry.spacing[0]).toBeCloseTo(24 / 16, 9);
     expect(() => extractPatch(image, mask, { marginFraction: -1 })).toThrow(expect.objectContaining({ code: 'E_INVALID_ARGUMENT' }));
     expect(() => extractPatch(image, mask, { normalize: 'bogus' as 'rim' })).toThrow(expect.objectContaining({ code: 'E_INVALID_ARGUMENT' }));
+  });
+
+  it("sizeEncoding 'log-diameter': lesion voxels of the mask channel carry 1 + 0.5·clamp(ln(d / 12 mm) / 0.4, ±1.9)", () => {
+    // a 10 × 10 × 8-voxel box at 1 × 1 × 1.5 mm: V = 1200 mm³, d = (6V/π)^(1/3) = 13.18442 mm,
+    // z = ln(d / 12) / 0.4 = 0.235322 → 1.117661 (values computed by hand / in a calculator)
+    const size: Vec3 = [20, 20, 14];
+    const n = size[0] * size[1] * size[2];
+    const msk = new Uint8Array(n);
+    const img = new Float32Array(n).fill(20);
+    for (let k = 3; k < 11; k++)
+      for (let j = 5; j < 15; j++)
+        for (let i = 5; i < 15; i++) {
+          msk[i + size[0] * (j + size[1] * k)] = 1;
+          img[i + size[0] * (j + size[1] * k)] = 100;
+        }
+    const geo = { spacing: [1, 1, 1.5] as Vec3 };
+    const image = createVolume(img, size, geo);
+    const mask = createVolume(msk, size, geo) as Mask;
+    const patch = extractPatch(image, mask, { size: 8, marginMm: 2, maskChannel: true, sizeEncoding: 'log-diameter' });
+    const ch1 = patch.data.filter((_, i) => i % 2 === 1);
+    const values = [...new Set(ch1)].sort((a, b) => a - b);
+    expect(values).toHaveLength(2);
+    expect(values[0]).toBe(0);
+    expect(values[1]).toBeCloseTo(1.117661, 5);
+    // the image channel is unchanged by the option
+    const plain = extractPatch(image, mask, { size: 8, marginMm: 2, maskChannel: true });
+    expect(patch.data.filter((_, i) => i % 2 === 0)).toEqual(plain.data.filter((_, i) => i % 2 === 0));
+    // a one-voxel lesion (d = 1.24 mm, z = −5.7) is clamped to 1 + 0.5·(−1.9) = 0.05
+    const dot = new Uint8Array(n);
+    dot[10 + size[0] * (10 + size[1] * 7)] = 1;
+    expect(sizeCode(createVolume(dot, size, geo) as Mask)).toBeCloseTo(0.05, 12);
+    expect(sizeCode(mask)).toBeCloseTo(1.117661029, 8);
+    expect(() => extractPatch(image, mask, { sizeEncoding: 'log-diameter' })).toThrow(expect.objectContaining({ code: 'E_INVALID_ARGUMENT' }));
+    expect(() => extractPatch(image, mask, { maskChannel: true, sizeEncoding: 'cubic' as 'none' })).toThrow(expect.objectContaining({ code: 'E_INVALID_ARGUMENT' }));
   });
 
   it('2D: the axial slice through the centroid', () => {

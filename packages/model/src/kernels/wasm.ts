@@ -46,6 +46,7 @@ interface ConvExports {
   gemmTN(A: number, B: number, C: number, M: number, N: number, K: number): void;
   backpropInputNarrowCi(DY: number, WTc: number, DX: number, TZ: number, TY: number, TX: number, tstride: number): void;
   reluForward(X: number, OUT: number, n: number): void;
+  mseForwardGrad(A: number, B: number, n: number, GA: number, g: number, grad: number): number;
   biasGradient(D: number, R: number, C: number, ACC: number, OUT: number): void;
 }
 
@@ -704,6 +705,27 @@ export function wasmChannelSums(d: Float32Array, C: number): Float32Array {
   f32(w, pd, d.length).set(d);
   w.biasGradient(pd, R, C, pa, po);
   return f32(w, po, C).slice();
+}
+
+/** Mean squared error of a and b (float64 accumulation). */
+export function wasmMse(a: Float32Array, b: Float32Array): number {
+  const w = need();
+  const n = a.length;
+  const [pa, pb] = layout(w, [n, n]) as [number, number];
+  f32(w, pa, n).set(a);
+  f32(w, pb, n).set(b);
+  return w.mseForwardGrad(pa, pb, n, 0, 0, 0);
+}
+
+/** Gradient of the MSE w.r.t. a, scaled: (a − b)·g (float32). */
+export function wasmMseGrad(a: Float32Array, b: Float32Array, g: number): Float32Array {
+  const w = need();
+  const n = a.length;
+  const [pa, pb, pg] = layout(w, [n, n, n]) as [number, number, number];
+  f32(w, pa, n).set(a);
+  f32(w, pb, n).set(b);
+  w.mseForwardGrad(pa, pb, n, pg, g, 1);
+  return f32(w, pg, n).slice();
 }
 
 /** ReLU: max(x, 0) as tfjs' (NaN stays NaN). */
