@@ -102,7 +102,7 @@ describe('radcam features --preset pyradiomics / PyRadiomics parameter files', (
 
   it('refuses inconsistent combinations and unsupported PyRadiomics settings', async () => {
     await writeFile(join(dir, 'radcam.yaml'), 'discretisation: { method: fbn, bins: 16 }\n');
-    await writeFile(join(dir, 'log.yaml'), 'imageType:\n  Square: {}\n');
+    await writeFile(join(dir, 'log.yaml'), 'imageType:\n  LBP3D: {}\n');
     let r = await run(['features', image(), label(), '--preset', 'pyradiomics', '--params', 'radcam.yaml'], dir);
     expect(r.code).toBe(2);
     expectOneLineError(r.stderr, 'E_CLI_USAGE');
@@ -118,7 +118,7 @@ describe('radcam features --preset pyradiomics / PyRadiomics parameter files', (
     r = await run(['features', image(), label(), '--params', 'log.yaml'], dir);
     expect(r.code).toBe(1);
     expectOneLineError(r.stderr, 'E_PARAMS_FILE');
-    expect(r.stderr).toContain('imageType.Square');
+    expect(r.stderr).toContain('imageType.LBP3D');
   });
 });
 
