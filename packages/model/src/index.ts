@@ -12,3 +12,4 @@ export * from './model.js';
 export * from './patch.js';
 export * from './train.js';
 export * from './io.js';
+export * from './presets.js';

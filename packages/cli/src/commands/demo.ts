@@ -25,7 +25,7 @@ export function aucOf(x: number[], labels: (0 | 1 | null)[]): number {
 }
 
 /** CNN epochs per fold in the demo. */
-export const DEMO_EPOCHS = 20;
+export const DEMO_EPOCHS = 150;
 
 interface ArmRow {
   arm: string;
@@ -157,7 +157,8 @@ export const DEMO_STUDY_SETTINGS: StudySettings = {
   folds: 5,
   repeats: 5,
   seed: 42,
-  cnn: { patch: { dims: 3, size: 16, marginMm: 5 }, model: { widths: [4, 8, 16], strides: [1, 2, 2] }, epochs: DEMO_EPOCHS, patience: 8, repeats: 1 },
+  // the CNN arm uses the study defaults (@radcam/model smallCohortPatchOptions / smallCohortTraining)
+  cnn: { epochs: DEMO_EPOCHS, repeats: 1 },
   metrics: { replicates: 1000 },
 };
 

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { parse as parseYaml } from 'yaml';
 import { RadcamError } from '@radcam/core';
 import type { Params, StepSpec } from '@radcam/learn';
-import type { AugmentOptions, ModelConfig, PatchOptions } from '@radcam/model';
+import { smallCohortPatchOptions, smallCohortTraining, type AugmentOptions, type ModelConfig, type PatchOptions } from '@radcam/model';
 import type { ExtractSubregionsOptions } from '@radcam/cam';
 
 /** The study's arms. The CNN arm also produces one CAM-derived arm per CAM method. */
@@ -26,9 +26,9 @@ export interface ClassifierSettings {
 }
 
 export interface CnnSettings {
-  /** Patch extraction (`@radcam/model` `extractPatch`). Default 3D, 16³, 5 mm margin. */
+  /** Patch extraction (`@radcam/model` `extractPatch`). Default `smallCohortPatchOptions()` (keys given here override it). */
   patch?: PatchOptions;
-  /** Architecture overrides. Default widths 4/8/16, strides 1/2/2. */
+  /** Architecture overrides. Default `smallCohortTraining().model` (8/16/32, strides 1/2/2, no norm). */
   model?: Partial<ModelConfig>;
   epochs?: number;
   batchSize?: number;
@@ -149,6 +149,8 @@ export function resolveStudySettings(s: StudySettings = {}): ResolvedStudySettin
   if (!Array.isArray(arms) || arms.length === 0) bad('arms must be a non-empty list', arms, STUDY_ARMS.join(', '));
   for (const a of arms) if (!STUDY_ARMS.includes(a)) bad(`unknown arm "${String(a)}"`, a, STUDY_ARMS.join(', '));
   const cnn = s.cnn ?? {};
+  // CNN defaults: @radcam/model's small-cohort configuration (docs/model.md)
+  const preset = { patch: smallCohortPatchOptions(), training: smallCohortTraining() };
   const cam = s.cam ?? {};
   const methods = cam.methods ?? DEFAULT_CAM_METHODS;
   if (!Array.isArray(methods) || methods.length === 0) bad('cam.methods must be a non-empty list', methods);
@@ -171,17 +173,17 @@ export function resolveStudySettings(s: StudySettings = {}): ResolvedStudySettin
       pipeline: s.classifier?.pipeline ?? DEFAULT_PIPELINE,
     },
     cnn: {
-      patch: { dims: 3, size: 16, marginMm: 5, ...(cnn.patch ?? {}) },
-      model: { widths: [4, 8, 16], strides: [1, 2, 2], ...(cnn.model ?? {}) },
-      epochs: int(cnn.epochs, 'cnn.epochs', 30, 1, 100000),
+      patch: { ...preset.patch, ...(cnn.patch ?? {}) },
+      model: { ...preset.training.model, ...(cnn.model ?? {}) },
+      epochs: int(cnn.epochs, 'cnn.epochs', preset.training.epochs, 1, 100000),
       batchSize: int(cnn.batchSize, 'cnn.batchSize', 8, 1, 100000),
-      learningRate: cnn.learningRate ?? 1e-3,
+      learningRate: cnn.learningRate ?? preset.training.learningRate,
       patience: int(cnn.patience, 'cnn.patience', 10, 1, 100000),
-      lambda: cnn.lambda ?? 1,
-      validationFraction: cnn.validationFraction ?? 0.2,
+      lambda: cnn.lambda ?? preset.training.lambda,
+      validationFraction: cnn.validationFraction ?? preset.training.validationFraction,
       monitor: cnn.monitor ?? 'val_bce',
       repeats: Math.min(repeats, int(cnn.repeats, 'cnn.repeats', 1, 1, 1000)),
-      augment: cnn.augment ?? {},
+      augment: cnn.augment ?? preset.training.augment,
       weightDecay: cnn.weightDecay ?? 0,
       classWeight: cnn.classWeight ?? 'balanced',
     },
