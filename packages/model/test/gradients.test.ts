@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { GRADIENT_SPECS, bceWithLogits, globalAveragePool, groupNorm, meanSquaredError, registerGradients, upsampleNearest } from '../src/index.js';
+import { GRADIENT_SPECS, bceWithLogits, focalWithLogits, globalAveragePool, groupNorm, meanSquaredError, registerGradients, upsampleNearest } from '../src/index.js';
 import { gradRelError, randn } from './gradcheck.js';
 
 registerGradients();
@@ -138,6 +138,27 @@ describe('registered gradients match central finite differences (rel. error ≤ 
     expectClose(globalAveragePool(x), tf.mean(x, [1, 2, 3]));
     const y = randn([2, 3, 2, 2, 4], 6);
     expectClose(meanSquaredError(x, y), tf.mean(tf.squaredDifference(x, y)));
+  });
+  it('focalWithLogits: value is the textbook focal loss, γ = 0 is BCE, gradient matches finite differences', () => {
+    const zs = [-1.5, 0.3, 2.0, -0.2];
+    const z = tf.tensor1d(zs);
+    const y = Float32Array.of(0, 1, 1, 0);
+    const w = Float32Array.of(1, 2, 2, 1);
+    for (const gamma of [0, 0.5, 2]) {
+      // −Σ w (1 − p_t)^γ log p_t / Σw with p_t = p (y = 1) or 1 − p (y = 0), p = 1/(1 + e^−z)
+      let expected = 0;
+      zs.forEach((v, i) => {
+        const p = 1 / (1 + Math.exp(-v));
+        const pt = y[i] === 1 ? p : 1 - p;
+        expected += -w[i]! * (1 - pt) ** gamma * Math.log(pt);
+      });
+      expected /= 6;
+      expect(focalWithLogits(z, y, w, gamma).dataSync()[0]).toBeCloseTo(expected, 5);
+      const { rel } = gradRelError((x) => focalWithLogits(x, y, w, gamma), z, { eps: 1e-2 });
+      expect(rel, `γ = ${gamma}`).toBeLessThan(TOL);
+    }
+    expect(focalWithLogits(z, y, w, 0).dataSync()[0]).toBeCloseTo(bceWithLogits(z, y, w).dataSync()[0]!, 6);
+    expect(() => focalWithLogits(z, y, w, -1)).toThrow(/gamma/);
   });
   it('bceWithLogits: value is the textbook BCE and its gradient matches finite differences', () => {
     const z = tf.tensor1d([-1.5, 0.3, 2.0, -0.2]);

@@ -55,6 +55,26 @@ describe('training', () => {
     res.model.dispose();
   });
 
+  it("loss: 'focal' trains the toy task too; an unknown loss is a RadcamError", async () => {
+    const data = toyData(12, 1);
+    const logs: number[] = [];
+    const res = await trainModel(data, {
+      model: arch,
+      epochs: 4,
+      batchSize: 4,
+      learningRate: 1e-2,
+      validationFraction: 0,
+      seed: 7,
+      loss: 'focal',
+      focalGamma: 2,
+      onEpoch: (l) => void logs.push(l.trainBce),
+    });
+    expect(logs[logs.length - 1]!).toBeLessThan(logs[0]!);
+    expect(rocAuc(predict(res.model, data.inputs), data.labels)).toBeGreaterThan(0.9);
+    res.model.dispose();
+    await expect(trainModel(data, { model: arch, epochs: 1, validationFraction: 0, loss: 'hinge' as 'bce' })).rejects.toThrow(/loss must be/);
+  });
+
   it('is reproducible: same seed → bit-identical weights; other seed → different', async () => {
     const data = toyData(8, 2);
     const opts = { model: arch, epochs: 2, batchSize: 4, validationFraction: 0.25, seed: 5 };

@@ -265,6 +265,8 @@ export async function runCnnArm(
             augment: s.cnn.augment,
             weightDecay: s.cnn.weightDecay,
             classWeight: s.cnn.classWeight,
+            loss: s.cnn.loss,
+            focalGamma: s.cnn.focalGamma,
             seed,
           },
         );

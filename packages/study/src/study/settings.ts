@@ -46,6 +46,9 @@ export interface CnnSettings {
   weightDecay?: number;
   /** Class weighting of the BCE (default 'balanced'). */
   classWeight?: 'balanced' | 'none';
+  /** Classification loss: 'bce' (default) or 'focal' (γ = focalGamma, default 2). */
+  loss?: 'bce' | 'focal';
+  focalGamma?: number;
 }
 
 export interface CamSettings {
@@ -186,6 +189,8 @@ export function resolveStudySettings(s: StudySettings = {}): ResolvedStudySettin
       augment: cnn.augment ?? preset.training.augment,
       weightDecay: cnn.weightDecay ?? 0,
       classWeight: cnn.classWeight ?? 'balanced',
+      loss: cnn.loss ?? 'bce',
+      focalGamma: cnn.focalGamma ?? 2,
     },
     cam: {
       methods: canon,
