@@ -18,9 +18,10 @@
  * ceiling at that resolution (it separates model quality from resolution limits).
  *
  * Options: `--epochs N` `--size S` (patch side) `--widths 8,16,32` `--strides 1,2,2` `--lambda λ` `--lr η`
- * `--lesions L` `--stability 6` (lesions used for the noise-stability score)
+ * `--patch '{"sizeEncoding":"none"}'` (override patch options) `--lesions L` `--stability 6` (lesions used for the noise-stability score)
  * `--methods layercam,gradcam@enc2,…` (`method@layer` targets another layer),
- * `--model DIR` (use a saved model and its preprocessing instead of training one), `--oof`.
+ * `--model DIR` (use a saved model and its preprocessing instead of training one), `--oof`,
+ * `--seed S` (training seed), `--tag T` (writes cam[-oof]-T.json).
  */
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -65,6 +66,9 @@ const LR = Number(opt('lr', String(CV_TRAIN.learningRate ?? 3e-3)));
 const LESIONS = Number(opt('lesions', '69'));
 const STAB = Number(opt('stability', '6'));
 const OOF = has('oof');
+// training seed (CV_TRAIN.seed by default) and a tag for the JSON name (cam[-oof]-TAG.json)
+const SEED = Number(opt('seed', String(CV_TRAIN.seed ?? 0)));
+const TAG = opt('tag', '');
 // `method@layer` targets another layer, e.g. layercam@enc2
 const METHODS = opt('methods', 'layercam,gradcam,gradcampp,cam,hirescam,gradcam-elementwise,scorecam,layercam@enc2,gradcam@enc2').split(',');
 
@@ -88,7 +92,8 @@ const cohort = synthesizeCohort({ lesions: LESIONS, patients: Math.min(39, LESIO
 const synthSeconds = (performance.now() - t0) / 1000;
 
 const loaded: AutoencoderClassifier | null = MODEL_DIR ? await loadModel(MODEL_DIR) : null;
-const popts: PatchOptions = loaded?.preprocessing ?? { ...CV_PATCH, size: SIZE };
+// `--patch '{"sizeEncoding":"none"}'` overrides single patch options of CV_PATCH
+const popts: PatchOptions = loaded?.preprocessing ?? { ...CV_PATCH, size: SIZE, ...(JSON.parse(opt('patch', '{}')) as PatchOptions) };
 interface Case {
   index: number;
   id: string;
@@ -128,6 +133,7 @@ const trainOpts = {
   learningRate: LR,
   preprocessing: popts,
   epochs: EPOCHS,
+  seed: SEED,
 };
 const data = { inputs: cases.map((c) => c.patch.data), labels: cases.map((c) => c.label), groups: cases.map((c) => c.patient) };
 if (loaded) {
@@ -303,7 +309,7 @@ for (const v of verdicts) console.log(v);
 
 const dir = join(process.cwd(), 'bench-results');
 mkdirSync(dir, { recursive: true });
-const out = join(dir, OOF ? 'cam-oof.json' : 'cam.json');
+const out = join(dir, `${OOF ? 'cam-oof' : 'cam'}${TAG ? `-${TAG}` : ''}.json`);
 const tmp = `${out}.tmp-${process.pid}`;
 writeFileSync(
   tmp,
