@@ -65,6 +65,19 @@ describe('radcam train', () => {
     expect(json.architecture).toMatchObject({ dims: 2, inputSize: 8, inChannels: 2 });
   });
 
+  it('--preset small-cohort: the tuned preprocessing and architecture, other options override it', async () => {
+    const r = await run(['train', '--cohort', 'cohort/cohort.csv', '--out', 'model-preset', '--preset', 'small-cohort', '--size', '8', '--epochs', '1'], dir);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('patch 8³ × 2 channels');
+    expect(r.stdout).toContain('no validation split');
+    const json = JSON.parse(readFileSync(join(dir, 'model-preset', 'model.json'), 'utf8'));
+    expect(json.architecture).toMatchObject({ dims: 3, inputSize: 8, inChannels: 2, widths: [8, 16, 32], strides: [1, 2, 2], norm: 'none' });
+    expect(json.preprocessing).toMatchObject({ size: 8, normalize: 'rim', maskChannel: true, sizeEncoding: 'log-diameter' });
+    const bad = await run(['train', '--cohort', 'cohort/cohort.csv', '--out', 'm-x', '--preset', 'large'], dir);
+    expect(bad.code).toBe(2);
+    expectOneLineError(bad.stderr, 'E_CLI_USAGE');
+  });
+
   it('names the row of a missing file, an empty mask and a bad label', async () => {
     const lines = await cohortLines();
     // line 4 of the CSV = third lesion

@@ -174,11 +174,19 @@ export const trainCommand: CommandSpec = {
     lambda: { type: 'string', valueName: 'X', description: 'weight of the reconstruction loss (default 1)' },
     validation: { type: 'string', valueName: 'F', description: 'validation fraction for early stopping (default 0.2; 0 = none)' },
     patience: { type: 'string', valueName: 'N', description: 'epochs without improvement before stopping (default 10)' },
+    preset: {
+      type: 'string',
+      valueName: 'NAME',
+      description:
+        "'small-cohort': the configuration tuned for ~69-lesion cohorts (16³ rim-normalised patches with a size-encoded mask channel, " +
+        '8/16/32 without normalisation, 150 epochs, no early stopping, λ 0.1, lr 0.003, 48-symmetry augmentation); other options override it',
+    },
     backend: BACKEND_OPTION,
     overwrite: { type: 'boolean', description: 'replace a model already in MODELDIR' },
   },
   positionals: { min: 0, max: 0 },
   examples: [
+    'radcam train --cohort radcam-demo/cohort.csv --out model --preset small-cohort',
     'radcam train --cohort radcam-demo/cohort.csv --out model --epochs 60 --seed 1',
     'radcam train --cohort cohort.csv --out model2d --dims 2 --mask-channel',
   ],
@@ -187,10 +195,13 @@ export const trainCommand: CommandSpec = {
     const out = stringOpt(ctx.values, 'out');
     if (!cohort) throw usageError('radcam train needs --cohort FILE');
     if (!out) throw usageError('radcam train needs --out MODELDIR');
+    const presetName = choiceOpt(ctx.values, 'preset', ['none', 'small-cohort'] as const, 'none');
+    const model = await import('@radcam/model');
+    const preset = presetName === 'small-cohort' ? { patch: model.smallCohortPatchOptions(), training: model.smallCohortTraining() } : null;
     const dims = Number(choiceOpt(ctx.values, 'dims', ['3', '2'] as const, '3')) as 2 | 3;
-    const epochs = intOpt(ctx.values, 'epochs', 50, { min: 1, max: 100_000 });
+    const epochs = intOpt(ctx.values, 'epochs', preset?.training.epochs ?? 50, { min: 1, max: 100_000 });
     const seed = intOpt(ctx.values, 'seed', 42, { min: 0, max: 2 ** 32 - 1 });
-    const size = intOpt(ctx.values, 'size', dims === 3 ? 32 : 64, { min: 2, max: 1024 });
+    const size = intOpt(ctx.values, 'size', preset?.patch.size ?? (dims === 3 ? 32 : 64), { min: 2, max: 1024 });
     const marginMm = numberOpt(ctx.values, 'margin-mm');
     if (marginMm !== undefined && marginMm < 0) throw usageError('--margin-mm must be ≥ 0', { found: String(marginMm) });
     const widths = intListOpt(ctx.values, 'widths');
@@ -211,14 +222,14 @@ export const trainCommand: CommandSpec = {
 
     const backend = await activateBackend(ctx);
     ctx.out(`backend: ${backend}`);
-    const model = await import('@radcam/model');
     const preprocessing = {
+      ...(preset?.patch ?? {}),
       dims,
       size,
       ...(marginMm !== undefined ? { marginMm } : {}),
       ...(ctx.values['mask-channel'] === true ? { maskChannel: true } : {}),
     };
-    const modelConfig = { ...(widths ? { widths } : {}), ...(strides ? { strides } : {}) };
+    const modelConfig = { ...(preset?.training.model ?? {}), ...(widths ? { widths } : {}), ...(strides ? { strides } : {}) };
     // Validate the architecture before reading images (a bad --widths/--strides is a usage error).
     try {
       model.defaultModelConfig({ dims, inputSize: size, inChannels: preprocessing.maskChannel ? 2 : 1, ...modelConfig });
@@ -253,6 +264,7 @@ export const trainCommand: CommandSpec = {
           model: modelConfig,
           epochs,
           seed,
+          ...(preset ? { learningRate: preset.training.learningRate, lambda: preset.training.lambda, validationFraction: preset.training.validationFraction, augment: preset.training.augment } : {}),
           ...(batchSize !== undefined ? { batchSize } : {}),
           ...(lr !== undefined ? { learningRate: lr } : {}),
           ...(lambda !== undefined ? { lambda } : {}),
