@@ -66,9 +66,11 @@ describe('radcam train', () => {
   });
 
   it('--preset small-cohort: the tuned preprocessing and architecture, other options override it', async () => {
-    const r = await run(['train', '--cohort', 'cohort/cohort.csv', '--out', 'model-preset', '--preset', 'small-cohort', '--size', '8', '--epochs', '1'], dir);
+    // 5 lesions at 8³: the preset's 150 epochs are one small step each
+    const r = await run(['train', '--cohort', 'cohort/cohort.csv', '--out', 'model-preset', '--preset', 'small-cohort', '--size', '8'], dir);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('patch 8³ × 2 channels');
+    expect(r.stdout).toContain('training: 150 epochs, kept epoch 150');
     expect(r.stdout).toContain('no validation split');
     const json = JSON.parse(readFileSync(join(dir, 'model-preset', 'model.json'), 'utf8'));
     expect(json.architecture).toMatchObject({ dims: 3, inputSize: 8, inChannels: 2, widths: [8, 16, 32], strides: [1, 2, 2], norm: 'none' });

@@ -162,7 +162,7 @@ export const trainCommand: CommandSpec = {
     cohort: { type: 'string', valueName: 'FILE', description: 'cohort manifest (CSV; paths relative to it)' },
     out: { type: 'string', valueName: 'MODELDIR', description: 'output model directory' },
     dims: { type: 'string', valueName: '3|2', description: '3D patches or 2D axial slices through the centroid', default: '3' },
-    epochs: { type: 'string', valueName: 'N', description: 'maximum epochs', default: '50' },
+    epochs: { type: 'string', valueName: 'N', description: 'maximum epochs (default 50; 150 with --preset small-cohort)' },
     seed: { type: 'string', valueName: 'S', description: 'seed of initialisation, split, shuffling, augmentation', default: '42' },
     size: { type: 'string', valueName: 'N', description: 'patch side in voxels (default 32 in 3D, 64 in 2D)' },
     'margin-mm': { type: 'string', valueName: 'X', description: 'margin around the lesion box, mm (default 10)' },
