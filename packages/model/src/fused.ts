@@ -320,7 +320,7 @@ function denseBackwardJs(X: Float32Array, W: Float32Array, DY: Float32Array, N: 
  * its gradients, as one op over typed arrays. tfjs-cpu's BatchMatMul (plus its transposes in the
  * backward pass) runs the wide, short products of a dense bottleneck (e.g. [8, 2048] · [2048, 32])
  * several times slower. WebAssembly SIMD SGEMM where available (float32 accumulation), else JS
- * loops with float64 accumulation.
+ * loops with float64 accumulation; with the 'tfjs' kernels (e.g. tfjs-node) the backend's matMul.
  */
 export function denseLayer(x: tf.Tensor, kernel: tf.Tensor, bias?: tf.Tensor | null): tf.Tensor2D {
   if (x.rank !== 2 || kernel.rank !== 2 || kernel.shape[0] !== x.shape[1]) {
@@ -332,6 +332,11 @@ export function denseLayer(x: tf.Tensor, kernel: tf.Tensor, bias?: tf.Tensor | n
   const F = x.shape[1]!;
   const L = kernel.shape[1]!;
   if (bias && bias.size !== L) throw new RadcamError('E_INVALID_ARGUMENT', 'denseLayer: bias needs one value per output', { found: String(bias.size) });
+  if (activeConvKernels() === 'tfjs') {
+    // a native backend (tfjs-node) or setConvImplementation('tfjs'): the backend's own ops
+    const y = tf.matMul(x as tf.Tensor2D, kernel as tf.Tensor2D);
+    return (bias ? tf.add(y, bias) : y) as tf.Tensor2D;
+  }
   const wasm = useWasmKernels();
   const fn = (xt: tf.Tensor, wt: tf.Tensor, bt?: tf.Tensor) => {
     const X = f32(xt);

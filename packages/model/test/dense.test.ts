@@ -9,7 +9,7 @@ const prev = setConvImplementation('auto');
 afterAll(() => {
   setConvImplementation(prev);
 });
-const impls: ('js' | 'wasm')[] = ['js', ...(wasmConvAvailable() ? (['wasm'] as const) : [])];
+const impls: ('js' | 'wasm' | 'tfjs')[] = ['js', 'tfjs', ...(wasmConvAvailable() ? (['wasm'] as const) : [])];
 
 describe('denseLayer', () => {
   for (const impl of impls) {
