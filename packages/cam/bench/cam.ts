@@ -24,7 +24,7 @@
  * `--patch '{"sizeEncoding":"none"}'` (override patch options) `--lesions L` `--stability 6` (lesions used for the noise-stability score)
  * `--methods layercam,gradcam@enc2,…` (`method@layer` targets another layer),
  * `--model DIR` (use a saved model and its preprocessing instead of training one), `--in-sample`,
- * `--seed S` (training seed), `--tag T` (writes cam[-oof]-T.json).
+ * `--seed S` (training seed), `--tag T` (writes cam[-oof]-T.json), `--tta` (maps averaged over input flips).
  */
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -73,6 +73,8 @@ const OOF = !has('in-sample');
 // training seed (CV_TRAIN.seed by default) and a tag for the JSON name (cam[-oof]-TAG.json)
 const SEED = Number(opt('seed', String(CV_TRAIN.seed ?? 0)));
 const TAG = opt('tag', '');
+// test-time augmentation: average each map over the input's flips (computeCam `tta: true`)
+const TTA = has('tta');
 // `method@layer` targets another layer, e.g. layercam@enc2
 const METHODS = opt('methods', 'layercam,gradcam,gradcampp,cam,hirescam,gradcam-elementwise,scorecam,layercam@enc2,gradcam@enc2').split(',');
 
@@ -204,7 +206,7 @@ for (const method of METHODS) {
     const t1 = performance.now();
     const [name, layer] = method.split('@');
     const m = modelFor(c.index);
-    const res = computeCam(m, x, { method: name!, classIndex: 0, ...(layer ? { layer } : {}) });
+    const res = computeCam(m, x, { method: name!, classIndex: 0, ...(layer ? { layer } : {}), ...(TTA ? { tta: true } : {}) });
     const img = camToPatientSpace(res.maps[0]!, c.patch.geometry, c.image);
     ms += performance.now() - t1;
     const loc = localizationMetrics(img, c.truth!, c.mask);
@@ -327,6 +329,7 @@ writeFileSync(
       patch: { ...popts, patchSeconds: r3(patchSeconds) },
       training,
       classExplained: 0,
+      testTimeAugmentation: TTA ? 'flips' : 'none',
       uniformMapLift: 1,
       acceptance: verdict,
       rows,
