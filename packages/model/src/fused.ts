@@ -24,7 +24,6 @@ import {
   wasmDenseBackward,
   wasmDenseForward,
   wasmMse,
-  wasmMseGrad,
   wasmUpsampleGrad,
   type UpConvGeometry,
 } from './kernels/wasm.js';
@@ -247,7 +246,7 @@ export function meanSquaredError(a: tf.Tensor, b: tf.Tensor, options: MeanSquare
     const av = f32(at);
     const bv = f32(bt);
     let mse: number;
-    if (wasm) mse = wasmMse(av, bv);
+    if (wasm) mse = wasmMse(av, bv).mse;
     else {
       let s = 0;
       for (let i = 0; i < n; i++) {
@@ -261,7 +260,7 @@ export function meanSquaredError(a: tf.Tensor, b: tf.Tensor, options: MeanSquare
       gradFunc: (dy: tf.Tensor) => {
         const g = (2 * dy.dataSync()[0]!) / n;
         let da: Float32Array;
-        if (wasm) da = wasmMseGrad(av, bv, g);
+        if (wasm) da = wasmMse(av, bv, g).grad!;
         else {
           da = new Float32Array(n);
           for (let i = 0; i < n; i++) da[i] = (av[i]! - bv[i]!) * g;

@@ -94,8 +94,8 @@ function overrideBinary(name: string, f: (x: number, y: number) => number): bool
   return true;
 }
 
-/** Replace a float32 unary cpu kernel by `f` (other dtypes keep the original kernel). */
-function overrideUnaryWasm(name: string, f: (x: Float32Array) => Float32Array): boolean {
+/** Replace a float32 unary cpu kernel by `f(values, attrs)` (other dtypes keep the original kernel). */
+function overrideUnaryWasm(name: string, f: (x: Float32Array, attrs: Record<string, unknown>) => Float32Array): boolean {
   if (done.has(name)) return false;
   const orig = tf.getKernel(name, 'cpu');
   if (!orig) return false;
@@ -110,7 +110,7 @@ function overrideUnaryWasm(name: string, f: (x: Float32Array) => Float32Array): 
       const backend = args.backend as unknown as CpuBackendLike;
       const vals = backend.data.get(x.dataId).values;
       if (x.dtype !== 'float32' || !(vals instanceof Float32Array)) return origFunc(args);
-      return backend.makeTensorInfo(x.shape, 'float32', f(vals));
+      return backend.makeTensorInfo(x.shape, 'float32', f(vals, (args.attrs ?? {}) as Record<string, unknown>));
     },
   });
   return true;
@@ -128,23 +128,6 @@ export function registerCpuKernelOverrides(): string[] {
   if (overrideBinary('RealDiv', (x, y) => x / y)) names.push('RealDiv');
   if (!wasmConvAvailable()) return names;
   if (overrideUnaryWasm('Relu', (x) => wasmRelu(x))) names.push('Relu');
-  if (done.has('LeakyRelu')) return names;
-  const orig = tf.getKernel('LeakyRelu', 'cpu');
-  if (!orig) return names;
-  done.add('LeakyRelu');
-  const origFunc = orig.kernelFunc;
-  tf.unregisterKernel('LeakyRelu', 'cpu');
-  tf.registerKernel({
-    kernelName: 'LeakyRelu',
-    backendName: 'cpu',
-    kernelFunc: (args) => {
-      const x = args.inputs['x'] as tf.TensorInfo;
-      const backend = args.backend as unknown as CpuBackendLike;
-      const vals = backend.data.get(x.dataId).values;
-      if (x.dtype !== 'float32' || !(vals instanceof Float32Array)) return origFunc(args);
-      return backend.makeTensorInfo(x.shape, 'float32', wasmLeakyRelu(vals, (args.attrs as { alpha: number }).alpha));
-    },
-  });
-  names.push('LeakyRelu');
+  if (overrideUnaryWasm('LeakyRelu', (x, attrs) => wasmLeakyRelu(x, attrs['alpha'] as number))) names.push('LeakyRelu');
   return names;
 }

@@ -681,20 +681,27 @@ export function wasmDenseForward(X: Float32Array, W: Float32Array, N: number, F:
   return f32(w, py, N * L).slice();
 }
 
-/** Dense backward: dX = dY · Wᵀ and dW = Xᵀ · dY (SIMD SGEMM). */
+/**
+ * Dense backward (SIMD SGEMM): dW = Xᵀ · dY, and dX = dY · Wᵀ computed as dXᵀ = W · dYᵀ, so that
+ * only the small [N × L] and [F × N] arrays are transposed, not the kernel.
+ */
 export function wasmDenseBackward(
   X: Float32Array, W: Float32Array, DY: Float32Array, N: number, F: number, L: number,
 ): { dx: Float32Array; dw: Float32Array } {
   const w = need();
-  const [px, pwt, pdy, pdx, pdw] = layout(w, [N * F, F * L, N * L, N * F, F * L]) as [number, number, number, number, number];
+  const [px, pw, pdyt, pdxt, pdy, pdw] = layout(w, [N * F, F * L, L * N, F * N, N * L, F * L]) as [number, number, number, number, number, number];
   f32(w, px, N * F).set(X);
-  const WT = f32(w, pwt, F * L);
-  for (let f = 0; f < F; f++) for (let l = 0; l < L; l++) WT[l * F + f] = W[f * L + l]!;
+  f32(w, pw, F * L).set(W);
+  const DYT = f32(w, pdyt, L * N);
+  for (let n = 0; n < N; n++) for (let l = 0; l < L; l++) DYT[l * N + n] = DY[n * L + l]!;
+  w.gemm(pw, pdyt, pdxt, F, N, L, 0);
   f32(w, pdy, N * L).set(DY);
-  w.gemm(pdy, pwt, pdx, N, F, L, 0);
   f32(w, pdw, F * L).fill(0);
   w.gemmTN(px, pdy, pdw, F, L, N);
-  return { dx: f32(w, pdx, N * F).slice(), dw: f32(w, pdw, F * L).slice() };
+  const DXT = f32(w, pdxt, F * N);
+  const dx = new Float32Array(N * F);
+  for (let f = 0; f < F; f++) for (let n = 0; n < N; n++) dx[n * F + f] = DXT[f * N + n]!;
+  return { dx, dw: f32(w, pdw, F * L).slice() };
 }
 
 /** Per-channel sums (float64 accumulation in row order) of channels-last data [R, C]: a bias gradient. */
@@ -707,25 +714,19 @@ export function wasmChannelSums(d: Float32Array, C: number): Float32Array {
   return f32(w, po, C).slice();
 }
 
-/** Mean squared error of a and b (float64 accumulation). */
-export function wasmMse(a: Float32Array, b: Float32Array): number {
+/**
+ * Mean squared error of a and b (float64 accumulation); with `gradScale` g also its gradient
+ * w.r.t. a, (a − b)·g (float32), from the same pass.
+ */
+export function wasmMse(a: Float32Array, b: Float32Array, gradScale: number | null = null): { mse: number; grad: Float32Array | null } {
   const w = need();
   const n = a.length;
-  const [pa, pb] = layout(w, [n, n]) as [number, number];
+  const grad = gradScale !== null;
+  const [pa, pb, pg] = layout(w, [n, n, grad ? n : 0]) as [number, number, number];
   f32(w, pa, n).set(a);
   f32(w, pb, n).set(b);
-  return w.mseForwardGrad(pa, pb, n, 0, 0, 0);
-}
-
-/** Gradient of the MSE w.r.t. a, scaled: (a − b)·g (float32). */
-export function wasmMseGrad(a: Float32Array, b: Float32Array, g: number): Float32Array {
-  const w = need();
-  const n = a.length;
-  const [pa, pb, pg] = layout(w, [n, n, n]) as [number, number, number];
-  f32(w, pa, n).set(a);
-  f32(w, pb, n).set(b);
-  w.mseForwardGrad(pa, pb, n, pg, g, 1);
-  return f32(w, pg, n).slice();
+  const mse = w.mseForwardGrad(pa, pb, n, pg, gradScale ?? 0, grad ? 1 : 0);
+  return { mse, grad: grad ? f32(w, pg, n).slice() : null };
 }
 
 /** ReLU: max(x, 0) as tfjs' (NaN stays NaN). */
